@@ -1,0 +1,47 @@
+import createError from '@fastify/error'
+
+// Every error the plugin raises. Messages of 4xx and 503 errors are sent to the
+// client as `{ "error": message }`, so none of them may carry a URL, a key or a
+// signature.
+
+/** A required parameter is missing or malformed. `errors` lists the problems per field. */
+export const InvalidParamsError = createError<'FST_COMPUTE_INVALID_PARAMS', 400, [string]>(
+  'FST_COMPUTE_INVALID_PARAMS', '%s', 400)
+
+/** The signature is missing where required, malformed, or from another address. */
+export const InvalidSignatureError = createError<'FST_COMPUTE_INVALID_SIGNATURE', 401, []>(
+  'FST_COMPUTE_INVALID_SIGNATURE', 'Invalid signature provided.', 401)
+
+/** The operator could not be reached, failed, or answered garbage. The message names what failed. */
+export const OperatorUnavailableError = createError<'FST_COMPUTE_OPERATOR_UNAVAILABLE', 503, [string]>(
+  'FST_COMPUTE_OPERATOR_UNAVAILABLE', '%s', 503)
+
+/** The operator did not answer within the plugin's `operatorTimeout`. */
+export const OperatorTimeoutError = createError<'FST_COMPUTE_OPERATOR_TIMEOUT', 503, [number]>(
+  'FST_COMPUTE_OPERATOR_TIMEOUT', 'The compute operator did not answer within %d ms.', 503)
+
+/** The operator refused the request with a 4xx; its status and message are passed on. */
+export const OperatorRejectedError = createError<'FST_COMPUTE_OPERATOR_REJECTED', number, [string]>(
+  'FST_COMPUTE_OPERATOR_REJECTED', '%s', 400)
+
+/** Registration: neither an `operator` option nor a `computeOperator` decorator. */
+export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []>(
+  'FST_COMPUTE_NO_OPERATOR',
+  'fastify-ocean-compute needs a compute operator: pass `operator` in the plugin options ' +
+  '(e.g. httpOperator({ url, account }) or localOperator({ ... })) or decorate the instance ' +
+  'with `computeOperator` before registering the plugin.', 500)
+
+/** Registration: an option has the wrong type or value. */
+export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string]>(
+  'FST_COMPUTE_INVALID_OPTION', 'fastify-ocean-compute: %s', 500)
+
+/** An error that carries its own HTTP status (our errors, http-errors, Fastify's own). */
+export function statusOf (err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode
+  return typeof status === 'number' ? status : undefined
+}
+
+/** True for a status the client caused and may be told about. */
+export function isClientStatus (status: number | undefined): status is number {
+  return status !== undefined && status >= 400 && status < 500
+}

@@ -1,0 +1,16 @@
+import plugin from './plugin.js'
+
+export default plugin
+export { plugin as compute }
+export type { ComputePluginOptions } from './options.js'
+export type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest } from './operator/types.js'
+export type { ComputeVerifier, ComputeAction, SignedParams, VerifyInput } from './verifier/types.js'
+export {
+  personalSignVerifier, recoverPersonalSign, defaultMessage, defaultCheckSignature,
+  type PersonalSignVerifierOptions, type SignatureCheck
+} from './verifier/personal-sign.js'
+export { defaultBuildWorkflow, type BuildWorkflow, type BuildWorkflowInput } from './workflow.js'
+export * as errors from './errors.js'
+export type { JobStatus, JobList } from '../schemas/job.js'
+export type { Workflow } from '../schemas/workflow.js'
+export type { StartParams, JobParams } from '../schemas/params.js'

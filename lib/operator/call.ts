@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { JobStatus } from '../../schemas/job.js'
+import {
+  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError, isClientStatus, statusOf
+} from '../errors.js'
+import type { OperatorContext } from './types.js'
+
+function isOurs (err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && code.startsWith('FST_COMPUTE_OPERATOR_')
+}
+
+// The fields the response schema requires; anything less is garbage we must not serialize.
+function isJob (job: unknown): job is JobStatus {
+  const j = job as Partial<JobStatus> | null
+  return typeof j === 'object' && j !== null &&
+    typeof j.jobId === 'string' && Number.isInteger(j.status) && typeof j.statusText === 'string'
+}
+
+/** Turns whatever an operator threw into an error the routes may show a client. */
+export function operatorFailure (err: unknown, request: FastifyRequest): Error {
+  if (isOurs(err)) return err as Error
+  const status = statusOf(err)
+  if (isClientStatus(status)) {
+    return Object.assign(new OperatorRejectedError(String((err as Error).message)), { statusCode: status })
+  }
+  // The cause may name internal hosts: log it, tell the client only that the operator failed.
+  request.log.warn({ err }, 'compute operator failed')
+  return new OperatorUnavailableError('The compute operator failed.')
+}
+
+/**
+ * Runs one operator call for a request: aborted when the client goes away, cut off
+ * after `timeout` ms with a 503, and its answer checked to be a list of jobs.
+ */
+export async function callOperator (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  timeout: number,
+  call: (ctx: OperatorContext) => Promise<unknown>
+): Promise<JobStatus[]> {
+  const controller = new AbortController()
+  const onClose = () => { if (!reply.raw.writableFinished) controller.abort() }
+  reply.raw.once('close', onClose)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const err = new OperatorTimeoutError(timeout)
+      controller.abort(err)
+      reject(err)
+    }, timeout)
+  })
+  let jobs: unknown
+  try {
+    jobs = await Promise.race([call({ signal: controller.signal, log: request.log }), deadline])
+  } catch (err) {
+    throw operatorFailure(err, request)
+  } finally {
+    clearTimeout(timer)
+    reply.raw.off('close', onClose)
+  }
+  if (!Array.isArray(jobs) || !jobs.every(isJob)) {
+    throw new OperatorUnavailableError('The compute operator answered something other than a list of jobs.')
+  }
+  return jobs
+}

@@ -1,0 +1,43 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { JobStatus } from '../../schemas/job.js'
+import type { Workflow } from '../../schemas/workflow.js'
+
+/** What every operator call gets besides its parameters. */
+export interface OperatorContext {
+  /** Aborted when the client goes away or the plugin's `operatorTimeout` passes. */
+  signal: AbortSignal
+  log: FastifyBaseLogger
+}
+
+/** A new job (spec section 2, POST). */
+export interface OperatorStartRequest {
+  workflow: Workflow
+  /** The consumer who starts the job. */
+  owner: string
+  documentId?: string
+  /** The transferTxId of the order that paid for the job. */
+  agreementId?: string
+}
+
+/** Selects jobs (spec section 2, GET/PUT/DELETE). A missing field means "any". */
+export interface OperatorQuery {
+  owner: string
+  jobId?: string
+  documentId?: string
+  agreementId?: string
+}
+
+/**
+ * Runs compute jobs. Every method answers an array of job status objects
+ * (`[]` when nothing matched). Throw an error with a 4xx `statusCode` to refuse a
+ * request (its status and message reach the client); any other error is answered
+ * with 503.
+ */
+export interface ComputeOperator {
+  start(request: OperatorStartRequest, ctx: OperatorContext): Promise<JobStatus[]>
+  status(query: OperatorQuery, ctx: OperatorContext): Promise<JobStatus[]>
+  stop(query: OperatorQuery, ctx: OperatorContext): Promise<JobStatus[]>
+  delete(query: OperatorQuery, ctx: OperatorContext): Promise<JobStatus[]>
+  /** Releases what the operator holds (sockets, timers, processes). */
+  close?(): Promise<void> | void
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify'
+import { InvalidOptionError, NoOperatorError } from './errors.js'
+import type { ComputeOperator } from './operator/types.js'
+import type { ComputeVerifier } from './verifier/types.js'
+import { personalSignVerifier } from './verifier/personal-sign.js'
+import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
+
+export interface ComputePluginOptions {
+  /** Runs the jobs. Wins over a `computeOperator` decorator. Closed with Fastify. No default. */
+  operator?: ComputeOperator
+  /** Checks signatures. Wins over a `computeVerifier` decorator. Default: `personalSignVerifier()`. */
+  verifier?: ComputeVerifier
+  /** Builds the operator workflow of a start request. Default: ids and algorithm passed through. */
+  buildWorkflow?: BuildWorkflow
+  /** GET compute demands a valid signature (401 without). Default: false (unsigned answers are redacted). */
+  requireSignedStatus?: boolean
+  /** Milliseconds an operator call may take before the route answers 503. Default: 30000. */
+  operatorTimeout?: number
+  /** Largest request body in bytes. Default: 1048576 (1 MiB). */
+  bodyLimit?: number
+}
+
+/** The options after defaults and checks. */
+export interface ResolvedOptions {
+  operator: ComputeOperator
+  /** True when the operator came in the options: then the plugin owns it and closes it. */
+  ownsOperator: boolean
+  verifier: ComputeVerifier
+  buildWorkflow: BuildWorkflow
+  requireSignedStatus: boolean
+  operatorTimeout: number
+  bodyLimit: number
+}
+
+const OPERATOR_METHODS = ['start', 'status', 'stop', 'delete'] as const
+
+function positiveInteger (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    throw new InvalidOptionError(`${name} must be a positive integer, got ${String(value)}`)
+  }
+  return value as number
+}
+
+function checkOperator (operator: unknown): ComputeOperator {
+  const missing = OPERATOR_METHODS.filter(m => typeof (operator as Record<string, unknown>)[m] !== 'function')
+  if (typeof operator !== 'object' || operator === null || missing.length > 0) {
+    throw new InvalidOptionError(`the operator must have the methods ${OPERATOR_METHODS.join(', ')}` +
+      (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : ''))
+  }
+  return operator as ComputeOperator
+}
+
+/** Applies defaults and checks every option once, at registration. */
+export function resolveOptions (fastify: FastifyInstance, options: ComputePluginOptions): ResolvedOptions {
+  const given = options.operator ?? fastify.computeOperator
+  if (given === undefined) throw new NoOperatorError()
+  const verifier = options.verifier ?? fastify.computeVerifier ?? personalSignVerifier()
+  if (typeof verifier?.verify !== 'function') {
+    throw new InvalidOptionError('the verifier must have a verify(input) method')
+  }
+  if (options.buildWorkflow !== undefined && typeof options.buildWorkflow !== 'function') {
+    throw new InvalidOptionError('buildWorkflow must be a function')
+  }
+  if (options.requireSignedStatus !== undefined && typeof options.requireSignedStatus !== 'boolean') {
+    throw new InvalidOptionError('requireSignedStatus must be true or false')
+  }
+  return {
+    operator: checkOperator(given),
+    ownsOperator: options.operator !== undefined,
+    verifier,
+    buildWorkflow: options.buildWorkflow ?? defaultBuildWorkflow,
+    requireSignedStatus: options.requireSignedStatus ?? false,
+    operatorTimeout: positiveInteger('operatorTimeout', options.operatorTimeout, 30_000),
+    bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024)
+  }
+}

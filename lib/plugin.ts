@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import { resolveOptions, type ComputePluginOptions } from './options.js'
+import { validatorCompiler } from './validation.js'
+import { errorHandler } from './error-handler.js'
+import { typed } from './routes/common.js'
+import { startRoute } from './routes/start.js'
+import { statusRoute } from './routes/status.js'
+import { stopRoute, deleteRoute } from './routes/manage.js'
+import type { ComputeOperator } from './operator/types.js'
+import type { ComputeVerifier } from './verifier/types.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The verifier the compute routes use when the plugin options name none. */
+    computeVerifier?: ComputeVerifier
+    /** The operator the compute routes use when the plugin options name none. */
+    computeOperator?: ComputeOperator
+  }
+}
+
+const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
+  const options = resolveOptions(fastify, opts)
+
+  fastify.setValidatorCompiler(validatorCompiler())
+  fastify.setErrorHandler(errorHandler)
+
+  // A real client POSTs, PUTs and DELETEs with `Content-Type: application/json` and
+  // no body at all: that is "no body", not a 400.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error')
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined)
+    else parseJson(request, body as string, done)
+  })
+
+  const app = typed(fastify)
+  startRoute(app, options)
+  statusRoute(app, options)
+  stopRoute(app, options)
+  deleteRoute(app, options)
+
+  // The plugin closes an operator handed over in its options; a decorator stays the host's.
+  if (options.ownsOperator) {
+    fastify.addHook('onClose', async () => { await options.operator.close?.() })
+  }
+}
+
+export default fp(compute, { name: 'fastify-ocean-compute', fastify: '5.x', encapsulate: true })

@@ -1,0 +1,32 @@
+import { startSchema } from '../../schemas/routes.js'
+import { StartParams } from '../../schemas/params.js'
+import type { ResolvedOptions } from '../options.js'
+import { callOperator } from '../operator/call.js'
+import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
+
+const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
+
+/** POST compute (computeStart): validate, verify, build the workflow, start the job. */
+export function startRoute (fastify: TypedInstance, options: ResolvedOptions): void {
+  const { operator, buildWorkflow, operatorTimeout } = options
+  fastify.route({
+    method: 'POST',
+    url: '/compute',
+    schema: startSchema,
+    attachValidation: true,
+    bodyLimit: options.bodyLimit,
+    preValidation: paramsFrom(StartParams),
+    async handler (request, reply) {
+      const params = request.query
+      assertValid(request, params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined)
+      const address = await verified(options, 'start', request, params)
+      const workflow = await buildWorkflow({ params, address, request })
+      return await callOperator(request, reply, operatorTimeout, ctx => operator.start({
+        workflow,
+        owner: params.consumerAddress,
+        documentId: params.documentId,
+        agreementId: params.transferTxId
+      }, ctx))
+    }
+  })
+}

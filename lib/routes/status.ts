@@ -1,0 +1,38 @@
+import { statusSchema } from '../../schemas/routes.js'
+import { JobParams } from '../../schemas/params.js'
+import { redactedFields, type JobStatus } from '../../schemas/job.js'
+import type { ResolvedOptions } from '../options.js'
+import { callOperator } from '../operator/call.js'
+import { InvalidSignatureError } from '../errors.js'
+import { assertValid, operatorQuery, ownedBy, paramsFrom, type TypedInstance } from './common.js'
+
+const REDACTED: ReadonlySet<string> = new Set(redactedFields)
+
+/** A job without the fields that only its verified owner may see. */
+export function redact (job: JobStatus): JobStatus {
+  const copy: Record<string, unknown> = {}
+  for (const key in job) if (!REDACTED.has(key)) copy[key] = (job as Record<string, unknown>)[key]
+  return copy as JobStatus
+}
+
+/** GET compute (computeStatus): full jobs with a valid signature, redacted jobs without. */
+export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): void {
+  const { operator, verifier, requireSignedStatus, operatorTimeout } = options
+  fastify.route({
+    method: 'GET',
+    url: '/compute',
+    schema: statusSchema,
+    attachValidation: true,
+    preValidation: paramsFrom(JobParams),
+    async handler (request, reply) {
+      const params = request.query
+      assertValid(request)
+      const address = params.signature === undefined
+        ? undefined
+        : await verifier.verify({ action: 'status', params, request })
+      if (address === undefined && requireSignedStatus) throw new InvalidSignatureError()
+      const jobs = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status(operatorQuery(params), ctx)), params.consumerAddress)
+      return address === undefined ? jobs.map(redact) : jobs
+    }
+  })
+}

@@ -1,0 +1,5 @@
+export * from './params.js'
+export * from './job.js'
+export * from './errors.js'
+export * from './workflow.js'
+export * from './routes.js'

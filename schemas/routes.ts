@@ -1,0 +1,50 @@
+import { StartParams, JobParams } from './params.js'
+import { JobList } from './job.js'
+import { ErrorBody } from './errors.js'
+
+// Route schemas: summary, description and tags come from the reference provider's
+// documentation (the seed), so a generated OpenAPI document reads like its own.
+const tags = ['services']
+
+const response = (ok: string, unauthorized: string, unavailable: string) => ({
+  200: { ...JobList, description: ok },
+  400: { ...ErrorBody, description: 'One of the required attributes is missing or malformed.' },
+  401: { ...ErrorBody, description: unauthorized },
+  '4xx': { ...ErrorBody, description: 'The request was refused (also a 4xx passed on from the operator).' },
+  503: { ...ErrorBody, description: unavailable }
+})
+
+const ok = 'Call to the operator-service was successful.'
+const badSignature = 'Consumer signature is invalid or failed verification.'
+
+export const startSchema = {
+  summary: 'computeStart',
+  description: 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.',
+  tags,
+  querystring: StartParams,
+  response: response(ok, badSignature, 'Service unavailable')
+} as const
+
+export const statusSchema = {
+  summary: 'computeStatus',
+  description: 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid).',
+  tags,
+  querystring: JobParams,
+  response: response(ok, badSignature, 'Service Unavailable')
+} as const
+
+export const stopSchema = {
+  summary: 'computeStop',
+  description: 'Stop the execution of a workflow.',
+  tags,
+  querystring: JobParams,
+  response: response(ok, badSignature, 'Service unavailable')
+} as const
+
+export const deleteSchema = {
+  summary: 'computeDelete',
+  description: 'Deletes a workflow.',
+  tags,
+  querystring: JobParams,
+  response: response(ok, 'Invalid asset data.', 'Service Unavailable')
+} as const
