@@ -44,9 +44,8 @@ function positiveInteger (name: string, value: unknown, fallback: number): numbe
 
 function checkOperator (operator: unknown): ComputeOperator {
   const missing = OPERATOR_METHODS.filter(m => typeof (operator as Record<string, unknown>)[m] !== 'function')
-  if (typeof operator !== 'object' || operator === null || missing.length > 0) {
-    throw new InvalidOptionError(`the operator must have the methods ${OPERATOR_METHODS.join(', ')}` +
-      (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : ''))
+  if (missing.length > 0) {
+    throw new InvalidOptionError(`the operator must have the methods ${OPERATOR_METHODS.join(', ')} (missing: ${missing.join(', ')})`)
   }
   return operator as ComputeOperator
 }

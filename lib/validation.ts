@@ -12,13 +12,12 @@ export function validatorCompiler (): FastifySchemaCompiler<unknown> {
   return ({ schema }) => ajv.compile(schema as object)
 }
 
+// Parameters arrive as text; name the JSON kinds as a client would write them.
 const TYPE_NAMES: Record<string, string> = {
   object: 'a JSON object',
   array: 'a JSON array',
   string: 'a string',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false'
+  integer: 'a whole number'
 }
 
 function sentence (error: ErrorObject, name: string): string {

@@ -1,17 +1,20 @@
+import { Type } from '@sinclair/typebox'
 import { StartParams, JobParams } from './params.js'
-import { JobList } from './job.js'
+import { JobStatus } from './job.js'
 import { ErrorBody } from './errors.js'
 
 // Route schemas: summary, description and tags come from the reference provider's
 // documentation (the seed), so a generated OpenAPI document reads like its own.
 const tags = ['services']
 
+const error = (description: string) => Type.Object(ErrorBody.properties, { description })
+
 const response = (ok: string, unauthorized: string, unavailable: string) => ({
-  200: { ...JobList, description: ok },
-  400: { ...ErrorBody, description: 'One of the required attributes is missing or malformed.' },
-  401: { ...ErrorBody, description: unauthorized },
-  '4xx': { ...ErrorBody, description: 'The request was refused (also a 4xx passed on from the operator).' },
-  503: { ...ErrorBody, description: unavailable }
+  200: Type.Array(JobStatus, { description: ok }),
+  400: error('One of the required attributes is missing or malformed.'),
+  401: error(unauthorized),
+  '4xx': error('The request was refused (also a 4xx passed on from the operator).'),
+  503: error(unavailable)
 })
 
 const ok = 'Call to the operator-service was successful.'

@@ -17,7 +17,7 @@ export function typed (fastify: FastifyInstance) { return fastify.withTypeProvid
 /** A preValidation hook that puts the route's parameters, wherever they came from, in `request.query`. */
 export function paramsFrom (schema: TObject): preValidationHookHandler {
   const fields = Object.keys(schema.properties)
-  const required = new Set(schema.required ?? [])
+  const required = new Set(schema.required)
   return function readComputeParams (request, _reply, done) {
     request.query = readParams(request, fields, required)
     done()

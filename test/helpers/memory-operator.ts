@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { ComputeOperator, OperatorQuery, OperatorStartRequest } from '../../lib/index.js'
+import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest } from '../../lib/index.js'
 import type { JobStatus } from '../../schemas/job.js'
 
 /**
@@ -13,7 +13,7 @@ export class MemoryOperator implements ComputeOperator {
   readonly calls: Array<{ method: string, arg: OperatorStartRequest | OperatorQuery }> = []
   closed = 0
 
-  async start (request: OperatorStartRequest): Promise<JobStatus[]> {
+  async start (request: OperatorStartRequest, _ctx?: OperatorContext): Promise<JobStatus[]> {
     this.calls.push({ method: 'start', arg: request })
     const stage = request.workflow.stages[0]!
     const job: JobStatus = {
@@ -44,12 +44,12 @@ export class MemoryOperator implements ComputeOperator {
       (query.documentId === undefined || job.documentId === query.documentId))
   }
 
-  async status (query: OperatorQuery): Promise<JobStatus[]> {
+  async status (query: OperatorQuery, _ctx?: OperatorContext): Promise<JobStatus[]> {
     this.calls.push({ method: 'status', arg: query })
     return this.match(query).map(job => ({ ...job }))
   }
 
-  async stop (query: OperatorQuery): Promise<JobStatus[]> {
+  async stop (query: OperatorQuery, _ctx?: OperatorContext): Promise<JobStatus[]> {
     this.calls.push({ method: 'stop', arg: query })
     return this.match(query).map(job => {
       Object.assign(job, { stopreq: 1, status: 70, statusText: 'Job completed', dateFinished: Math.floor(Date.now() / 1000) })
@@ -57,7 +57,7 @@ export class MemoryOperator implements ComputeOperator {
     })
   }
 
-  async delete (query: OperatorQuery): Promise<JobStatus[]> {
+  async delete (query: OperatorQuery, _ctx?: OperatorContext): Promise<JobStatus[]> {
     this.calls.push({ method: 'delete', arg: query })
     return this.match(query).map(job => {
       this.jobs.delete(job.jobId)

@@ -1,0 +1,96 @@
+import t from 'tap'
+import { once } from 'node:events'
+import { request } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Fastify from 'fastify'
+import compute, { type JobStatus, type OperatorContext, type OperatorQuery } from '../../lib/index.js'
+import { build, URL, PREFIX } from '../helpers/build.js'
+import { MemoryOperator } from '../helpers/memory-operator.js'
+import { alice, sign } from '../helpers/sign.js'
+
+async function status (app: Awaited<ReturnType<typeof build>>['app']) {
+  return await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+}
+
+t.test('a throwing operator gives 503 without its internals, and the next request works', async t => {
+  const { app, operator } = await build()
+  const original = operator.status.bind(operator)
+  operator.status = async () => { throw new Error('connect ECONNREFUSED http://admin:secret@10.0.0.7:8050') }
+  let res = await status(app)
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { error: 'The compute operator failed.' })
+  t.notMatch(res.body, /secret|10\.0\.0\.7/)
+  operator.status = original
+  res = await status(app)
+  t.equal(res.statusCode, 200)
+})
+
+t.test('a 4xx from the operator is passed on with its status and message', async t => {
+  const { app, operator } = await build()
+  operator.stop = async () => { throw Object.assign(new Error('Job is already finished.'), { statusCode: 409 }) }
+  const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  t.equal(res.statusCode, 409)
+  t.same(res.json(), { error: 'Job is already finished.' })
+})
+
+t.test('an answer that is not a list of jobs gives 503', async t => {
+  const { app, operator } = await build()
+  for (const garbage of [null, { jobs: [] }, 'ok', [{ jobId: 1, status: 1, statusText: 'x' }], [{ jobId: 'a', status: 'running', statusText: 'x' }], [null]]) {
+    operator.status = async () => garbage as never
+    const res = await status(app)
+    t.equal(res.statusCode, 503, JSON.stringify(garbage))
+    t.same(res.json(), { error: 'The compute operator answered something other than a list of jobs.' })
+  }
+})
+
+t.test('an operator slower than operatorTimeout gives 503 in bounded time and sees its signal aborted', async t => {
+  const { app, operator } = await build({ operatorTimeout: 150 })
+  let aborted: unknown
+  operator.status = async (_query: OperatorQuery, ctx?: OperatorContext) => await new Promise<JobStatus[]>(resolve => {
+    if (ctx === undefined) throw new Error('the routes always pass a context')
+    ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason })
+    setTimeout(() => resolve([]), 5000).unref()
+  })
+  const started = Date.now()
+  const res = await status(app)
+  const elapsed = Date.now() - started
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { error: 'The compute operator did not answer within 150 ms.' })
+  t.ok(elapsed >= 140 && elapsed < 1000, `answered after ${elapsed} ms`)
+  t.match(aborted, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+})
+
+t.test('a client that disconnects aborts the operator call', async t => {
+  const operator = new MemoryOperator()
+  let signalled: () => void
+  const abortSeen = new Promise<void>(resolve => { signalled = resolve })
+  operator.status = async (_query: OperatorQuery, ctx?: OperatorContext) => await new Promise<JobStatus[]>((_resolve, reject) => {
+    if (ctx === undefined) throw new Error('the routes always pass a context')
+    ctx.signal.addEventListener('abort', () => { signalled(); reject(new Error('aborted')) })
+  })
+  const app = Fastify()
+  await app.register(compute, { prefix: PREFIX, operator })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const { port } = app.server.address() as AddressInfo
+  const req = request({ host: '127.0.0.1', port, path: `${URL}?consumerAddress=${alice.address}` })
+  req.on('error', () => {})
+  req.end()
+  await once(app.server, 'request')
+  setTimeout(() => req.destroy(), 50)
+  await abortSeen
+  t.pass('the operator saw the abort')
+})
+
+t.test('errors of a host hook keep their 4xx, and a host bug is a bare 500', async t => {
+  const refuse = await build({ buildWorkflow: () => { throw Object.assign(new Error('Order 0xabc is not paid.'), { statusCode: 402 }) } })
+  const query = { consumerAddress: alice.address, signature: await sign(alice), output: '{}', algorithmDid: 'did:op:x' }
+  let res = await refuse.app.inject({ method: 'POST', url: URL, query })
+  t.equal(res.statusCode, 402)
+  t.same(res.json(), { error: 'Order 0xabc is not paid.' })
+  const buggy = await build({ buildWorkflow: () => { throw new TypeError('cannot read x of undefined') } })
+  res = await buggy.app.inject({ method: 'POST', url: URL, query })
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { error: 'Internal Server Error' })
+  t.equal(buggy.operator.calls.length, 0)
+})

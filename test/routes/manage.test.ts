@@ -1,0 +1,63 @@
+import t from 'tap'
+import { build, URL } from '../helpers/build.js'
+import { alice, bob, sign, DID } from '../helpers/sign.js'
+import type { Workflow } from '../../lib/index.js'
+
+const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] }
+
+t.test('stop answers the stopped jobs with stopreq 1', async t => {
+  const { app, operator } = await build()
+  const [job] = await operator.start({ workflow, owner: alice.address, documentId: DID })
+  const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, jobId: job!.jobId, signature: await sign(alice, { jobId: job!.jobId }) } })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), [{ jobId: job!.jobId, stopreq: 1, status: 70 }])
+})
+
+t.test('delete answers the jobs with removed 1, and they are gone from status afterwards', async t => {
+  const { app, operator } = await build()
+  const [job] = await operator.start({ workflow, owner: alice.address, documentId: DID })
+  const query = { consumerAddress: alice.address, documentId: DID, signature: await sign(alice, { documentId: DID }) }
+  const res = await app.inject({ method: 'DELETE', url: URL, query })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), [{ jobId: job!.jobId, removed: 1 }])
+  const status = await app.inject({ method: 'GET', url: URL, query })
+  t.same(status.json(), [])
+})
+
+t.test('stop and delete read a JSON body and accept an empty one with the query', async t => {
+  const { app, operator } = await build()
+  await operator.start({ workflow, owner: alice.address })
+  const signature = await sign(alice)
+  let res = await app.inject({ method: 'PUT', url: URL, payload: { consumerAddress: alice.address, signature } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().length, 1)
+  res = await app.inject({ method: 'DELETE', url: URL, query: { consumerAddress: alice.address, signature }, headers: { 'content-type': 'application/json' }, payload: '' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json()[0].removed, 1)
+})
+
+t.test('stop and delete answer [] when nothing matched', async t => {
+  const { app } = await build()
+  for (const method of ['PUT', 'DELETE'] as const) {
+    const res = await app.inject({ method, url: URL, query: { consumerAddress: alice.address, jobId: 'x', signature: await sign(alice, { jobId: 'x' }) } })
+    t.equal(res.statusCode, 200)
+    t.same(res.json(), [])
+  }
+})
+
+t.test('stop and delete demand a valid signature', async t => {
+  const { app, operator } = await build()
+  await operator.start({ workflow, owner: alice.address })
+  for (const method of ['PUT', 'DELETE'] as const) {
+    for (const signature of [undefined, '0xdead', await sign(bob, { consumerAddress: alice.address })]) {
+      const res = await app.inject({ method, url: URL, query: signature === undefined ? { consumerAddress: alice.address } : { consumerAddress: alice.address, signature } })
+      t.equal(res.statusCode, 401, `${method} ${String(signature)}`)
+      t.same(res.json(), { error: 'Invalid signature provided.' })
+    }
+    const res = await app.inject({ method, url: URL, query: { signature: await sign(alice) } })
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().error, 'The consumerAddress field is required.')
+  }
+  t.equal(operator.jobs.size, 1)
+  t.same(operator.calls.map(c => c.method), ['start'])
+})

@@ -1,0 +1,91 @@
+import t from 'tap'
+import { build, URL } from '../helpers/build.js'
+import { alice, bob, sign, DID } from '../helpers/sign.js'
+import type { MemoryOperator } from '../helpers/memory-operator.js'
+import type { Workflow } from '../../lib/index.js'
+
+const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] }
+
+async function seed (operator: MemoryOperator) {
+  const [a1] = await operator.start({ workflow, owner: alice.address, documentId: DID })
+  const [a2] = await operator.start({ workflow, owner: alice.address, documentId: 'did:op:other' })
+  const [b1] = await operator.start({ workflow, owner: bob.address, documentId: DID })
+  operator.calls.length = 0
+  return { a1: a1!, a2: a2!, b1: b1! }
+}
+
+t.test('answers redacted jobs to an unsigned request', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  t.equal(res.statusCode, 200)
+  const jobs = res.json()
+  t.equal(jobs.length, 2)
+  for (const job of jobs) {
+    for (const hidden of ['owner', 'resultsUrl', 'algorithmLogUrl', 'resultsDid']) t.notOk(hidden in job, hidden)
+    t.match(job, { jobId: String, status: 1, statusText: 'Warming up' })
+  }
+})
+
+t.test('answers full jobs to a request signed by the consumer', async t => {
+  const { app, operator } = await build()
+  const { a1 } = await seed(operator)
+  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, jobId: a1.jobId, signature: await sign(alice, { jobId: a1.jobId }) } })
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), [a1])
+  t.match(operator.calls[0], { method: 'status', arg: { owner: alice.address, jobId: a1.jobId, documentId: undefined } })
+})
+
+t.test('answers redacted jobs when the signature is from another address', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(bob, { consumerAddress: alice.address }) } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().length, 2)
+  t.notOk('owner' in res.json()[0])
+})
+
+t.test('filters by documentId, and an empty documentId or jobId means all', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  let res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, documentId: DID } })
+  t.equal(res.json().length, 1)
+  res = await app.inject({ method: 'GET', url: `${URL}?consumerAddress=${alice.address}&documentId=&jobId=` })
+  t.equal(res.json().length, 2)
+  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, jobId: 'nope' } })
+  t.same(res.json(), [])
+})
+
+t.test('never shows another owner\'s jobs, even when the operator ignores the owner filter', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  operator.status = async () => [...operator.jobs.values()]
+  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address.toLowerCase(), signature: await sign(alice, { consumerAddress: alice.address.toLowerCase() }) } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().length, 2)
+  t.ok(res.json().every((job: { owner: string }) => job.owner === alice.address))
+})
+
+t.test('with requireSignedStatus, answers 401 without a valid signature and full jobs with one', async t => {
+  const { app, operator } = await build({ requireSignedStatus: true })
+  await seed(operator)
+  let res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  t.equal(res.statusCode, 401)
+  t.same(res.json(), { error: 'Invalid signature provided.' })
+  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: '0x1234' } })
+  t.equal(res.statusCode, 401)
+  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json()[0].owner, alice.address)
+  t.equal(operator.calls.length, 1, 'the operator is asked only for the signed request')
+})
+
+t.test('answers 400 for a missing or malformed consumerAddress', async t => {
+  const { app } = await build()
+  let res = await app.inject({ method: 'GET', url: URL })
+  t.equal(res.statusCode, 400)
+  t.same(res.json(), { error: 'The consumerAddress field is required.', errors: { consumerAddress: ['The consumerAddress field is required.'] } })
+  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: 'undefined' } })
+  t.equal(res.statusCode, 400)
+  t.match(res.json().error, /must be an Ethereum address/)
+})
