@@ -19,7 +19,15 @@ function manageRoute (method: 'PUT' | 'DELETE', schema: typeof stopSchema | type
         const params = request.query
         assertValid(request)
         const address = await verified(options, action, request, params)
-        return ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator[action](operatorQuery(params), ctx)), address)
+        const query = operatorQuery(params)
+        // Ownership is enforced here, not left to the operator (the real operator-service
+        // ignores some filters): find the consumer's own jobs first, then act on each by
+        // its id, so a careless operator can never stop or delete someone else's job.
+        const mine = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), address)
+        const ids = new Set(mine.map(job => job.jobId))
+        const done = await Promise.all([...ids].map(async jobId =>
+          await callOperator(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
+        return done.flat().filter(job => ids.has(job.jobId))
       }
     })
   }
