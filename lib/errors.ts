@@ -24,6 +24,22 @@ export const OperatorTimeoutError = createError<'FST_COMPUTE_OPERATOR_TIMEOUT', 
 export const OperatorRejectedError = createError<'FST_COMPUTE_OPERATOR_REJECTED', number, [string]>(
   'FST_COMPUTE_OPERATOR_REJECTED', '%s', 400)
 
+/** computeResult: no such result of a job of this consumer, or an operator that serves no results. */
+export const ResultNotFoundError = createError<'FST_COMPUTE_RESULT_NOT_FOUND', 404, [string]>(
+  'FST_COMPUTE_RESULT_NOT_FOUND', '%s', 404)
+
+/** Local engine: a job asks for a dataset the provider does not serve. */
+export const UnknownDocumentError = createError<'FST_COMPUTE_UNKNOWN_DOCUMENT', 400, [string]>(
+  'FST_COMPUTE_UNKNOWN_DOCUMENT', 'The documentId %s is not a dataset of this provider.', 400)
+
+/** Local engine: a job's algorithm has no rawcode or url the engine will fetch. The message says why. */
+export const UnknownAlgorithmError = createError<'FST_COMPUTE_UNKNOWN_ALGORITHM', 400, [string]>(
+  'FST_COMPUTE_UNKNOWN_ALGORITHM', '%s', 400)
+
+/** Local engine: an algorithm's entrypoint starts a program off the runtime allow-list, or passes it options. */
+export const RuntimeNotAllowedError = createError<'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 400, [string]>(
+  'FST_COMPUTE_RUNTIME_NOT_ALLOWED', '%s', 400)
+
 /** Registration: neither an `operator` option nor a `computeOperator` decorator. */
 export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []>(
   'FST_COMPUTE_NO_OPERATOR',
