@@ -1,5 +1,8 @@
-import { recoverMessageAddress, type Hex } from 'viem'
+import { checksumAddress, type Address } from 'viem'
+import { InvalidOptionError } from '../errors.js'
 import type { ComputeVerifier, VerifyInput } from './types.js'
+import { recoveryBackend } from './recover.js'
+import { cachedRecover, type Recover } from './cache.js'
 
 /** What `checkSignature` is asked: did `address` sign `message`? */
 export interface SignatureCheck {
@@ -20,32 +23,51 @@ export interface PersonalSignVerifierOptions {
    * `address` ignoring case. Override for EIP-712, EIP-1271 smart accounts and the like.
    */
   checkSignature?: (check: SignatureCheck) => boolean | Promise<boolean>
+  /**
+   * How many recoveries (message and signature to signer) the default check
+   * remembers, so that a client polling with the same signature costs one
+   * recovery; 0 turns the cache off. A cached signer is still compared with the
+   * claimed address on every request. Default: 10000 with the default message
+   * (an entry holds at most ~1.5 KB within the parameter limits); 0 when
+   * `buildMessage` is given, because such messages usually carry a nonce or a
+   * timestamp that makes each one new: set it to cache them anyway. Unused with
+   * `checkSignature`: a custom check (EIP-1271 asks a contract) may change its answer.
+   */
+  cacheSize?: number
 }
 
-// 65 bytes: r, s and v. Anything else is refused before any curve arithmetic.
-const SIGNATURE = /^0x[0-9a-fA-F]{130}$/
+const DEFAULT_CACHE_SIZE = 10_000
 
 /** The spec's message (section 1.2): the plain concatenation, consumerAddress exactly as received. */
 export function defaultMessage ({ params }: VerifyInput): string {
   return params.consumerAddress + (params.jobId ?? '') + (params.documentId ?? '')
 }
 
+const recoverSigner: Recover = async (message, signature) => await recoveryBackend().recover(message, signature)
+
 /**
  * The address that personal_sign-ed `message` (EIP-191, UTF-8 text even when it
- * looks like hex), or undefined for a malformed or unrecoverable signature.
+ * looks like hex), checksummed, or undefined for a malformed or unrecoverable signature.
  */
 export async function recoverPersonalSign (message: string, signature: string): Promise<string | undefined> {
-  if (!SIGNATURE.test(signature)) return undefined
-  try {
-    return await recoverMessageAddress({ message, signature: signature as Hex })
-  } catch {
-    return undefined
-  }
+  const signer = await recoverSigner(message, signature)
+  return signer === undefined ? undefined : checksumAddress(signer as Address)
 }
 
-export async function defaultCheckSignature ({ address, message, signature }: SignatureCheck): Promise<boolean> {
-  const signer = await recoverPersonalSign(message, signature)
-  return signer !== undefined && signer.toLowerCase() === address.toLowerCase()
+// The default check over a recovery: the signer (lower case) must be the claimed address, ignoring case.
+function checkWith (recover: Recover): (check: SignatureCheck) => Promise<boolean> {
+  return async ({ address, message, signature }) => (await recover(message, signature)) === address.toLowerCase()
+}
+
+/** EIP-191 personal_sign recovery, compared with `address` ignoring case; uncached. */
+export const defaultCheckSignature = checkWith(recoverSigner)
+
+function cacheSizeOf (options: PersonalSignVerifierOptions): number {
+  const size = options.cacheSize ?? (options.buildMessage === undefined ? DEFAULT_CACHE_SIZE : 0)
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new InvalidOptionError(`cacheSize must be a whole number of at least 0, got ${String(size)}`)
+  }
+  return size
 }
 
 /**
@@ -54,7 +76,9 @@ export async function defaultCheckSignature ({ address, message, signature }: Si
  */
 export function personalSignVerifier (options: PersonalSignVerifierOptions = {}): ComputeVerifier {
   const buildMessage = options.buildMessage ?? defaultMessage
-  const checkSignature = options.checkSignature ?? defaultCheckSignature
+  const cacheSize = cacheSizeOf(options)
+  const checkSignature = options.checkSignature ??
+    (cacheSize === 0 ? defaultCheckSignature : checkWith(cachedRecover(recoverSigner, cacheSize)))
   return {
     async verify (input) {
       const { consumerAddress: address, signature } = input.params
