@@ -4,6 +4,8 @@ import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
+import { defaultLimits, type ParamLimits } from '../schemas/params.js'
+import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
 
 export interface ComputePluginOptions {
   /** Runs the jobs. Wins over a `computeOperator` decorator. Closed with Fastify. No default. */
@@ -18,6 +20,8 @@ export interface ComputePluginOptions {
   operatorTimeout?: number
   /** Largest request body in bytes. Default: 1048576 (1 MiB). */
   bodyLimit?: number
+  /** Bounds on parameters (lengths, counts, JSON depth); see `ParamLimits` for each default. */
+  limits?: Partial<ParamLimits>
 }
 
 /** The options after defaults and checks. */
@@ -30,6 +34,9 @@ export interface ResolvedOptions {
   requireSignedStatus: boolean
   operatorTimeout: number
   bodyLimit: number
+  limits: ParamLimits
+  /** The route schemas under `limits`. */
+  schemas: RouteSchemas
 }
 
 const OPERATOR_METHODS = ['start', 'status', 'stop', 'delete'] as const
@@ -64,6 +71,13 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
   if (options.requireSignedStatus !== undefined && typeof options.requireSignedStatus !== 'boolean') {
     throw new InvalidOptionError('requireSignedStatus must be true or false')
   }
+  if (options.limits !== undefined && (typeof options.limits !== 'object' || options.limits === null)) {
+    throw new InvalidOptionError('limits must be an object')
+  }
+  const limits = { ...defaultLimits }
+  for (const name of Object.keys(defaultLimits) as Array<keyof ParamLimits>) {
+    limits[name] = positiveInteger(`limits.${name}`, options.limits?.[name], defaultLimits[name])
+  }
   return {
     operator: checkOperator(given),
     ownsOperator: options.operator !== undefined,
@@ -71,6 +85,8 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
     buildWorkflow: options.buildWorkflow ?? defaultBuildWorkflow,
     requireSignedStatus: options.requireSignedStatus ?? false,
     operatorTimeout: positiveInteger('operatorTimeout', options.operatorTimeout, 30_000),
-    bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024)
+    bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024),
+    limits,
+    schemas: routeSchemas(limits)
   }
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { StartParams, JobParams } from './params.js'
+import { paramSchemas, defaultLimits, type ParamLimits } from './params.js'
 import { JobStatus } from './job.js'
 import { ErrorBody } from './errors.js'
 
@@ -20,34 +20,41 @@ const response = (ok: string, unauthorized: string, unavailable: string) => ({
 const ok = 'Call to the operator-service was successful.'
 const badSignature = 'Consumer signature is invalid or failed verification.'
 
-export const startSchema = {
-  summary: 'computeStart',
-  description: 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.',
-  tags,
-  querystring: StartParams,
-  response: response(ok, badSignature, 'Service unavailable')
-} as const
+/** The four route schemas under the given limits. */
+export function routeSchemas (limits: ParamLimits = defaultLimits) {
+  const { StartParams, JobParams } = paramSchemas(limits)
+  const start = {
+    summary: 'computeStart',
+    description: 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.',
+    tags,
+    querystring: StartParams,
+    response: response(ok, badSignature, 'Service unavailable')
+  } as const
 
-export const statusSchema = {
-  summary: 'computeStatus',
-  description: 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid).',
-  tags,
-  querystring: JobParams,
-  response: response(ok, badSignature, 'Service Unavailable')
-} as const
+  const status = {
+    summary: 'computeStatus',
+    description: 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid).',
+    tags,
+    querystring: JobParams,
+    response: response(ok, badSignature, 'Service Unavailable')
+  } as const
 
-export const stopSchema = {
-  summary: 'computeStop',
-  description: 'Stop the execution of a workflow.',
-  tags,
-  querystring: JobParams,
-  response: response(ok, badSignature, 'Service unavailable')
-} as const
+  const stop = {
+    summary: 'computeStop',
+    description: 'Stop the execution of a workflow.',
+    tags,
+    querystring: JobParams,
+    response: response(ok, badSignature, 'Service unavailable')
+  } as const
 
-export const deleteSchema = {
-  summary: 'computeDelete',
-  description: 'Deletes a workflow.',
-  tags,
-  querystring: JobParams,
-  response: response(ok, 'Invalid asset data.', 'Service Unavailable')
-} as const
+  const remove = {
+    summary: 'computeDelete',
+    description: 'Deletes a workflow.',
+    tags,
+    querystring: JobParams,
+    response: response(ok, 'Invalid asset data.', 'Service Unavailable')
+  } as const
+  return { start, status, stop, delete: remove }
+}
+
+export type RouteSchemas = ReturnType<typeof routeSchemas>

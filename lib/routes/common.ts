@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { TObject } from '@sinclair/typebox'
-import type { JobParams } from '../../schemas/params.js'
+import type { JobParams, ParamLimits } from '../../schemas/params.js'
 import type { JobStatus } from '../../schemas/job.js'
 import { readParams } from '../params.js'
 import { invalidParams, schemaProblems, type FieldErrors } from '../validation.js'
@@ -15,12 +15,16 @@ export type TypedInstance = ReturnType<typeof typed>
 export function typed (fastify: FastifyInstance) { return fastify.withTypeProvider<TypeBoxTypeProvider>() }
 
 /** A preValidation hook that puts the route's parameters, wherever they came from, in `request.query`. */
-export function paramsFrom (schema: TObject): preValidationHookHandler {
+export function paramsFrom (schema: TObject, limits: ParamLimits): preValidationHookHandler {
   const fields = Object.keys(schema.properties)
   const required = new Set(schema.required)
   return function readComputeParams (request, _reply, done) {
-    request.query = readParams(request, fields, required)
-    done()
+    try {
+      request.query = readParams(request, fields, required, limits)
+      done()
+    } catch (err) {
+      done(err as Error)
+    }
   }
 }
 

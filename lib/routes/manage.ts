@@ -1,20 +1,19 @@
-import { stopSchema, deleteSchema } from '../../schemas/routes.js'
-import { JobParams } from '../../schemas/params.js'
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
 import { assertValid, operatorQuery, ownedBy, paramsFrom, verified, type TypedInstance } from './common.js'
 
 // PUT (stop) and DELETE (delete) differ only in the operator method they call.
-function manageRoute (method: 'PUT' | 'DELETE', schema: typeof stopSchema | typeof deleteSchema, action: 'stop' | 'delete') {
+function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete') {
   return function register (fastify: TypedInstance, options: ResolvedOptions): void {
     const { operator, operatorTimeout } = options
+    const schema = options.schemas[action]
     fastify.route({
       method,
       url: '/compute',
       schema,
       attachValidation: true,
       bodyLimit: options.bodyLimit,
-      preValidation: paramsFrom(JobParams),
+      preValidation: paramsFrom(schema.querystring, options.limits),
       async handler (request, reply) {
         const params = request.query
         assertValid(request)
@@ -34,7 +33,7 @@ function manageRoute (method: 'PUT' | 'DELETE', schema: typeof stopSchema | type
 }
 
 /** PUT compute (computeStop): stops the consumer's matching jobs and answers them with `stopreq` 1. */
-export const stopRoute = manageRoute('PUT', stopSchema, 'stop')
+export const stopRoute = manageRoute('PUT', 'stop')
 
 /** DELETE compute (computeDelete): deletes the consumer's matching jobs and answers them with `removed` 1. */
-export const deleteRoute = manageRoute('DELETE', deleteSchema, 'delete')
+export const deleteRoute = manageRoute('DELETE', 'delete')

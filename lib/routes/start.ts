@@ -1,5 +1,3 @@
-import { startSchema } from '../../schemas/routes.js'
-import { StartParams } from '../../schemas/params.js'
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
 import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
@@ -8,14 +6,14 @@ const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is require
 
 /** POST compute (computeStart): validate, verify, build the workflow, start the job. */
 export function startRoute (fastify: TypedInstance, options: ResolvedOptions): void {
-  const { operator, buildWorkflow, operatorTimeout } = options
+  const { operator, buildWorkflow, operatorTimeout, schemas } = options
   fastify.route({
     method: 'POST',
     url: '/compute',
-    schema: startSchema,
+    schema: schemas.start,
     attachValidation: true,
     bodyLimit: options.bodyLimit,
-    preValidation: paramsFrom(StartParams),
+    preValidation: paramsFrom(schemas.start.querystring, options.limits),
     async handler (request, reply) {
       const params = request.query
       assertValid(request, params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined)

@@ -1,5 +1,3 @@
-import { statusSchema } from '../../schemas/routes.js'
-import { JobParams } from '../../schemas/params.js'
 import { redactedFields, type JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
@@ -17,13 +15,13 @@ export function redact (job: JobStatus): JobStatus {
 
 /** GET compute (computeStatus): full jobs with a valid signature, redacted jobs without. */
 export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): void {
-  const { operator, verifier, requireSignedStatus, operatorTimeout } = options
+  const { operator, verifier, requireSignedStatus, operatorTimeout, schemas } = options
   fastify.route({
     method: 'GET',
     url: '/compute',
-    schema: statusSchema,
+    schema: schemas.status,
     attachValidation: true,
-    preValidation: paramsFrom(JobParams),
+    preValidation: paramsFrom(schemas.status.querystring, options.limits),
     async handler (request, reply) {
       const params = request.query
       assertValid(request)
