@@ -4,11 +4,13 @@ export default plugin
 export { plugin as compute }
 export type { ComputePluginOptions } from './options.js'
 export type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest } from './operator/types.js'
+export { httpOperator, type HttpOperatorOptions, type ProviderAccount } from './operator/http/index.js'
 export type { ComputeVerifier, ComputeAction, SignedParams, VerifyInput } from './verifier/types.js'
 export {
   personalSignVerifier, recoverPersonalSign, defaultMessage, defaultCheckSignature,
   type PersonalSignVerifierOptions, type SignatureCheck
 } from './verifier/personal-sign.js'
+export { memoryNonceStore, nonceVerifier, type NonceStore } from './verifier/nonce.js'
 export { defaultBuildWorkflow, type BuildWorkflow, type BuildWorkflowInput } from './workflow.js'
 export * as errors from './errors.js'
 export type { JobStatus, JobList } from '../schemas/job.js'
