@@ -3,6 +3,7 @@ import { InvalidOptionError, NoOperatorError } from './errors.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
+import { nonceVerifier, type NonceStore } from './verifier/nonce.js'
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
@@ -20,6 +21,12 @@ export interface ComputePluginOptions {
   operatorTimeout?: number
   /** Largest request body in bytes. Default: 1048576 (1 MiB). */
   bodyLimit?: number
+  /**
+   * Replay protection: signed messages end with a `nonce` parameter greater than the
+   * consumer's last, and `GET <prefix>/nonce` tells clients the last one. Used by the
+   * default verifier (a verifier of your own must check nonces itself). Default: none.
+   */
+  nonceStore?: NonceStore
   /** Bounds on parameters (lengths, counts, JSON depth); see `ParamLimits` for each default. */
   limits?: Partial<ParamLimits>
 }
@@ -35,6 +42,7 @@ export interface ResolvedOptions {
   operatorTimeout: number
   bodyLimit: number
   limits: ParamLimits
+  nonceStore: NonceStore | undefined
   /** The route schemas under `limits`. */
   schemas: RouteSchemas
 }
@@ -61,7 +69,12 @@ function checkOperator (operator: unknown): ComputeOperator {
 export function resolveOptions (fastify: FastifyInstance, options: ComputePluginOptions): ResolvedOptions {
   const given = options.operator ?? fastify.computeOperator
   if (given === undefined) throw new NoOperatorError()
-  const verifier = options.verifier ?? fastify.computeVerifier ?? personalSignVerifier()
+  const nonceStore = options.nonceStore
+  if (nonceStore !== undefined && (typeof nonceStore?.get !== 'function' || typeof nonceStore.advance !== 'function')) {
+    throw new InvalidOptionError('nonceStore must have get(address) and advance(address, nonce) methods')
+  }
+  const verifier = options.verifier ?? fastify.computeVerifier ??
+    (nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore))
   if (typeof verifier?.verify !== 'function') {
     throw new InvalidOptionError('the verifier must have a verify(input) method')
   }
@@ -87,6 +100,7 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
     operatorTimeout: positiveInteger('operatorTimeout', options.operatorTimeout, 30_000),
     bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024),
     limits,
+    nonceStore,
     schemas: routeSchemas(limits)
   }
 }

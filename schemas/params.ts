@@ -41,6 +41,8 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
   const id = (description: string) => Type.String({ maxLength: limits.idLength, description })
   const signature = Type.String({ maxLength: limits.signatureLength, description: SIGNATURE_TEXT })
   const documentId = id('The ID of the asset. If not provided, the call applies to all compute jobs of the specified consumerAddress.')
+  // Checked by a nonce-aware verifier, ignored by others.
+  const nonce = Type.String({ maxLength: 32, description: 'A number greater than the last one this consumer used; signed after the documentId, when the provider protects against replays.' })
   const jobId = id('The ID of the compute job. If not provided, the call applies to all compute jobs of the specified consumerAddress/documentId.')
 
   const container = Type.Object({
@@ -81,7 +83,8 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
     algorithmDataToken: Type.Optional(id('The datatoken of the algorithm asset')),
     algorithmTransferTxId: Type.Optional(id('The transaction of the order of the algorithm')),
     additionalInputs: Type.Optional(additionalInputs),
-    jobId: Type.Optional(jobId)
+    jobId: Type.Optional(jobId),
+    nonce: Type.Optional(nonce)
   }, { additionalProperties: false })
 
   /** Parameters of GET, PUT and DELETE compute. */
@@ -89,7 +92,8 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
     consumerAddress: ConsumerAddress,
     signature: Type.Optional(signature),
     documentId: Type.Optional(documentId),
-    jobId: Type.Optional(jobId)
+    jobId: Type.Optional(jobId),
+    nonce: Type.Optional(nonce)
   }, { additionalProperties: false })
 
   return { StartParams, JobParams, AlgorithmMeta: algorithmMeta, Output: output }
@@ -102,6 +106,14 @@ export const JobParams = defaults.JobParams
 export type JobParams = Static<typeof JobParams>
 export const AlgorithmMeta = defaults.AlgorithmMeta
 export const Output = defaults.Output
+
+/** `GET <prefix>/nonce`: the last nonce a consumer used. */
+export const NonceQuery = Type.Object({
+  userAddress: Type.String({ pattern: ADDRESS_PATTERN, description: 'The consumer ethereum address.' })
+}, { additionalProperties: false })
+export type NonceQuery = Static<typeof NonceQuery>
+
+export const NonceReply = Type.Object({ nonce: Type.Number({ description: 'The last nonce accepted from the address, 0 when none' }) })
 
 /** Every parameter name whose value may arrive as JSON text. */
 export const jsonFields = ['algorithmMeta', 'output', 'additionalInputs'] as const

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { paramSchemas, defaultLimits, type ParamLimits } from './params.js'
+import { paramSchemas, defaultLimits, NonceQuery, NonceReply, type ParamLimits } from './params.js'
 import { JobStatus } from './job.js'
 import { ErrorBody } from './errors.js'
 
@@ -58,3 +58,15 @@ export function routeSchemas (limits: ParamLimits = defaultLimits) {
 }
 
 export type RouteSchemas = ReturnType<typeof routeSchemas>
+
+/** `GET <prefix>/nonce` (the reference provider's route), registered when a nonce store is configured. */
+export const nonceSchema = {
+  summary: 'nonce',
+  description: 'The last nonce accepted from a consumer; sign the next request with a greater one.',
+  tags,
+  querystring: NonceQuery,
+  response: {
+    200: NonceReply,
+    400: error('The userAddress is missing or malformed.')
+  }
+} as const

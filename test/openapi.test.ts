@@ -22,6 +22,6 @@ t.test('a host\'s @fastify/swagger documents the four operations with their para
     t.ok(op.parameters.every(p => p.in === 'query' && typeof p.description === 'string'), `${op.summary} parameters are described`)
   }
   const start = path.post!.parameters.map(p => p.name)
-  t.same(start.sort(), ['additionalInputs', 'algorithmDataToken', 'algorithmDid', 'algorithmMeta', 'algorithmTransferTxId', 'consumerAddress', 'documentId', 'jobId', 'output', 'serviceId', 'signature', 'transferTxId'])
-  t.same(path.get!.parameters.map(p => p.name).sort(), ['consumerAddress', 'documentId', 'jobId', 'signature'])
+  t.same(start.sort(), ['additionalInputs', 'algorithmDataToken', 'algorithmDid', 'algorithmMeta', 'algorithmTransferTxId', 'consumerAddress', 'documentId', 'jobId', 'nonce', 'output', 'serviceId', 'signature', 'transferTxId'])
+  t.same(path.get!.parameters.map(p => p.name).sort(), ['consumerAddress', 'documentId', 'jobId', 'nonce', 'signature'])
 })

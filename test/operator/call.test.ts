@@ -27,6 +27,7 @@ t.test('a throwing operator gives 503 without its internals, and the next reques
 
 t.test('a 4xx from the operator is passed on with its status and message', async t => {
   const { app, operator } = await build()
+  await operator.start({ owner: alice.address, workflow: { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] } })
   operator.stop = async () => { throw Object.assign(new Error('Job is already finished.'), { statusCode: 409 }) }
   const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 409)
