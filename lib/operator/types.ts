@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import type { JobStatus } from '../../schemas/job.js'
 import type { Workflow } from '../../schemas/workflow.js'
@@ -27,6 +28,23 @@ export interface OperatorQuery {
   agreementId?: string
 }
 
+/** Selects one result file of a job (the computeResult route). */
+export interface ResultQuery {
+  owner: string
+  jobId: string
+  /** Position in the job's list of results, from 0. */
+  index: number
+}
+
+/** A result file, ready to stream to the client. */
+export interface ResultFile {
+  name: string
+  /** Bytes, sent as Content-Length. */
+  size: number
+  contentType: string
+  stream: Readable
+}
+
 /**
  * Runs compute jobs. Every method answers an array of job status objects
  * (`[]` when nothing matched). Throw an error with a 4xx `statusCode` to refuse a
@@ -38,6 +56,11 @@ export interface ComputeOperator {
   status(query: OperatorQuery, ctx: OperatorContext): Promise<JobStatus[]>
   stop(query: OperatorQuery, ctx: OperatorContext): Promise<JobStatus[]>
   delete(query: OperatorQuery, ctx: OperatorContext): Promise<JobStatus[]>
+  /**
+   * Result `index` of a job of `owner`, or undefined when there is none (the route
+   * answers 404). Without this method the computeResult route answers 404.
+   */
+  result?(query: ResultQuery, ctx: OperatorContext): Promise<ResultFile | undefined>
   /** Releases what the operator holds (sockets, timers, processes). */
   close?(): Promise<void> | void
 }
