@@ -25,7 +25,7 @@ function tooLarge (limit: number): Error {
 // Reads the whole answer, but never more than `limit` bytes into memory.
 async function readText ({ headers, body }: Dispatcher.ResponseData, limit: number): Promise<string> {
   if (Number(headers['content-length']) > limit) {
-    body.destroy()
+    await body.dump()
     throw tooLarge(limit)
   }
   const chunks: Buffer[] = []
@@ -79,8 +79,9 @@ export async function exchange (transport: Transport, call: OperatorCall, signal
   const { statusCode } = response
   const clientError = statusCode >= 400 && statusCode < 500
   if (!clientError && (statusCode < 200 || statusCode >= 300)) {
-    // Its error page is of no use to the client: drop it, and the connection with it.
-    response.body.destroy()
+    // Its error page is of no use to the client. dump() reads a little of it, to keep the
+    // connection, or closes the connection; unlike destroy() it never emits an error.
+    await response.body.dump()
     throw unavailable(`The compute operator answered ${statusCode}.`)
   }
 

@@ -22,6 +22,7 @@ export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
   const dispatcher = config.dispatcher ??
     new Pool(config.origin, { connections: config.connections, connect: { timeout: config.connectTimeout } })
   const transport: Transport = { ...config, dispatcher }
+  let closing: Promise<void> | undefined
 
   // Only a GET may be retried, and once: a retried POST can start a job twice. A reset
   // is what a keep-alive connection that the operator-service just closed looks like.
@@ -55,8 +56,8 @@ export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
       return await send(await queryCall('DELETE', path, account, query), ctx)
     },
     async close () {
-      // Waits for calls in flight; the timeouts bound how long.
-      if (ownsDispatcher) await dispatcher.close()
+      // Waits for calls in flight; the timeouts bound how long. undici refuses a second close.
+      if (ownsDispatcher) await (closing ??= dispatcher.close())
     }
   }
 }
