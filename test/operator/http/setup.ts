@@ -1,0 +1,37 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
+import compute, { httpOperator, type ComputePluginOptions, type HttpOperatorOptions } from '../../../lib/index.js'
+import { PREFIX, URL } from '../../helpers/build.js'
+import { alice, sign, DID } from '../../helpers/sign.js'
+
+/** A server with the plugin under the real clients' prefix, its operator an httpOperator. */
+export async function serve (operator: HttpOperatorOptions, plugin: ComputePluginOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify(server)
+  await app.register(compute, { prefix: PREFIX, operator: httpOperator(operator), ...plugin })
+  await app.ready()
+  return app
+}
+
+/** POST compute as a real client sends it: Alice starts raw code on DID. */
+export async function startJob (app: FastifyInstance): Promise<LightMyRequestResponse> {
+  return await app.inject({
+    method: 'POST',
+    url: URL,
+    payload: {
+      consumerAddress: alice.address,
+      signature: await sign(alice, { documentId: DID }),
+      documentId: DID,
+      output: { publishOutput: 0 },
+      algorithmMeta: { rawcode: 'print(1)', container: { entrypoint: 'python $ALGO', image: 'python', tag: '3.12' } }
+    }
+  })
+}
+
+/** GET, PUT or DELETE compute, signed by Alice. */
+export async function jobs (app: FastifyInstance, method: 'GET' | 'PUT' | 'DELETE' = 'GET', jobId?: string): Promise<LightMyRequestResponse> {
+  return await app.inject({
+    method,
+    url: URL,
+    query: { consumerAddress: alice.address, signature: await sign(alice, { jobId }), ...(jobId === undefined ? {} : { jobId }) }
+  })
+}

@@ -1,0 +1,128 @@
+import t, { type Test } from 'tap'
+import Fastify from 'fastify'
+import { recoverMessageAddress, type Hex } from 'viem'
+import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
+import { defaultBuildWorkflow } from '../../../lib/workflow.js'
+import { operatorService } from '../../helpers/operator-service.js'
+import { alice, bob as provider, DID } from '../../helpers/sign.js'
+import { closedPort } from './fault-server.js'
+
+const log = Fastify().log
+const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
+const workflow = defaultBuildWorkflow({
+  params: { consumerAddress: alice.address, documentId: DID, output: {}, algorithmMeta: { rawcode: 'print(1)' } },
+  address: alice.address,
+  request: undefined as never
+})
+const start = { workflow, owner: alice.address, documentId: DID, agreementId: '0x' + 'f'.repeat(64) }
+
+async function setup (t: Test, options: Partial<HttpOperatorOptions> = {}, basePath?: string) {
+  const service = await operatorService({ provider: provider.address, basePath })
+  t.teardown(() => service.close())
+  const operator = httpOperator({ url: service.url, account: provider, ...options })
+  t.teardown(() => operator.close?.())
+  return { service, operator }
+}
+
+t.test('start, status, stop and delete round trip against the operator-service over HTTP', async t => {
+  const { operator } = await setup(t)
+  const [job] = await operator.start(start, ctx())
+  t.match(job, { owner: alice.address, documentId: DID, agreementId: start.agreementId, inputDID: [DID], algoDID: 'raw', status: 1, stopreq: 0 })
+  const jobId = job!.jobId
+
+  t.same(await operator.status({ owner: alice.address }, ctx()), [job])
+  t.same(await operator.status({ owner: alice.address, jobId, documentId: DID }, ctx()), [job])
+  t.same(await operator.status({ owner: alice.address, agreementId: start.agreementId }, ctx()), [job])
+  t.same(await operator.status({ owner: provider.address }, ctx()), [], '[] stays []')
+  t.same(await operator.status({ owner: alice.address, jobId: 'another' }, ctx()), [])
+
+  t.match(await operator.stop({ owner: alice.address, jobId }, ctx()), [{ jobId, stopreq: 1, status: 70, statusText: 'Job completed' }])
+  t.match(await operator.delete({ owner: alice.address, jobId }, ctx()), [{ jobId, removed: 1 }])
+  t.same(await operator.status({ owner: alice.address }, ctx()), [], 'a deleted job is gone')
+})
+
+t.test('speaks spec section 2: a signed JSON body for POST, a signed query string otherwise', async t => {
+  const { service, operator } = await setup(t)
+  const [job] = await operator.start(start, ctx())
+  await operator.status({ owner: alice.address, jobId: job!.jobId, documentId: DID, agreementId: start.agreementId }, ctx())
+  await operator.stop({ owner: alice.address, jobId: '', documentId: undefined }, ctx())
+  await operator.delete({ owner: alice.address, documentId: DID }, ctx())
+
+  const [post, get, put, del] = service.received
+  t.equal(post!.method, 'POST')
+  t.equal(post!.path, '/api/v1/operator/compute')
+  t.match(post!.headers, { 'content-type': 'application/json', accept: 'application/json' })
+  t.same(Object.keys(post!.body!), ['workflow', 'documentId', 'agreementId', 'owner', 'providerAddress', 'providerSignature'])
+  t.same(post!.body!.workflow, workflow)
+  t.match(post!.body, { documentId: DID, agreementId: start.agreementId, owner: alice.address, providerAddress: provider.address })
+  t.equal(await recoverMessageAddress({ message: provider.address + DID, signature: post!.body!.providerSignature as Hex }), provider.address,
+    'POST signs providerAddress + documentId')
+
+  t.equal(get!.method, 'GET')
+  t.equal(get!.path, '/api/v1/operator/compute')
+  t.equal(get!.body, undefined)
+  t.same(Object.keys(get!.query), ['owner', 'jobId', 'documentId', 'agreementId', 'providerAddress', 'providerSignature'])
+  t.equal(await recoverMessageAddress({ message: provider.address + job!.jobId + DID, signature: get!.query.providerSignature as Hex }), provider.address,
+    'GET signs providerAddress + jobId + documentId')
+
+  t.equal(put!.method, 'PUT')
+  t.same(Object.keys(put!.query), ['owner', 'providerAddress', 'providerSignature'], 'absent and empty values are left out')
+  t.equal(await recoverMessageAddress({ message: provider.address, signature: put!.query.providerSignature as Hex }), provider.address,
+    'missing parts are signed as empty')
+  t.equal(del!.method, 'DELETE')
+  t.same(Object.keys(del!.query), ['owner', 'documentId', 'providerAddress', 'providerSignature'])
+})
+
+t.test('a start without documentId or agreementId leaves them out and signs the bare address', async t => {
+  const { service, operator } = await setup(t)
+  await operator.start({ workflow, owner: alice.address }, ctx())
+  const body = service.received[0]!.body!
+  t.same(Object.keys(body), ['workflow', 'owner', 'providerAddress', 'providerSignature'])
+  t.equal(await recoverMessageAddress({ message: provider.address, signature: body.providerSignature as Hex }), provider.address)
+})
+
+t.test('the url may or may not end in a slash, at the root or under a base path', async t => {
+  for (const basePath of ['/', '/operator/']) {
+    const service = await operatorService({ provider: provider.address, basePath })
+    t.teardown(() => service.close())
+    for (const url of [service.url, service.url.slice(0, -1)]) {
+      const operator = httpOperator({ url: new URL(url), account: provider })
+      t.same(await operator.status({ owner: alice.address }, ctx()), [], url.slice(url.indexOf('/', 8)) || '(no path)')
+      await operator.close?.()
+    }
+    t.same(service.received.map(r => r.path), Array(2).fill(`${basePath}api/v1/operator/compute`))
+  }
+})
+
+t.test('credentials in the url are sent as Basic authorization and appear in no error', async t => {
+  const service = await operatorService({ provider: provider.address })
+  t.teardown(() => service.close())
+  const withCredentials = (url: string) => url.replace('http://', 'http://ops%40example:s3cr3t@')
+  const operator = httpOperator({ url: withCredentials(service.url), account: provider })
+  t.teardown(() => operator.close?.())
+  t.same(await operator.status({ owner: alice.address }, ctx()), [])
+  t.equal(service.received[0]!.headers.authorization, 'Basic ' + Buffer.from('ops@example:s3cr3t').toString('base64'))
+
+  const refused = httpOperator({ url: withCredentials(`http://127.0.0.1:${await closedPort()}/`), account: provider })
+  t.teardown(() => refused.close?.())
+  const err = await refused.status({ owner: alice.address }, ctx()).catch(err => err)
+  t.equal(err.message, 'The compute operator refused the connection.')
+  t.notMatch(`${err.message} ${err.stack} ${err.cause?.message}`, /s3cr3t|ops%40example|ops@example/)
+})
+
+t.test('a 4xx of the operator-service is thrown with its status and its error', async t => {
+  const service = await operatorService({ provider: provider.address })
+  t.teardown(() => service.close())
+  const impostor = httpOperator({ url: service.url, account: alice })
+  t.teardown(() => impostor.close?.())
+  for (const call of [() => impostor.start(start, ctx()), () => impostor.status({ owner: alice.address }, ctx())]) {
+    await t.rejects(call(), { statusCode: 401, code: 'FST_COMPUTE_OPERATOR_REJECTED', message: 'Invalid providerSignature.' })
+  }
+  t.equal(service.jobs.size, 0)
+})
+
+t.test('after close, calls fail as a closed transport', async t => {
+  const { operator } = await setup(t)
+  await operator.close?.()
+  await t.rejects(operator.status({ owner: alice.address }, ctx()), { statusCode: 503, message: 'The compute operator transport is closed.' })
+})
