@@ -1,0 +1,83 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/**
+ * The folder of one job, mirroring the compute-to-data volumes an algorithm
+ * finds in a container (`/data/inputs/<did>/0`, `/data/outputs`, `/data/logs`,
+ * `/data/transformations/algorithm`), under `<dataDir>/jobs/<jobId>`. The
+ * algorithm runs in `dir` and may read and write only there.
+ */
+export interface JobLayout {
+  dir: string
+  inputs: string
+  outputs: string
+  logs: string
+  algorithm: string
+  log: string
+}
+
+export function jobsDir (dataDir: string): string {
+  return join(dataDir, 'jobs')
+}
+
+export function jobLayout (dataDir: string, jobId: string): JobLayout {
+  const dir = join(jobsDir(dataDir), jobId)
+  const data = join(dir, 'data')
+  const logs = join(data, 'logs')
+  return {
+    dir,
+    inputs: join(data, 'inputs'),
+    outputs: join(data, 'outputs'),
+    logs,
+    algorithm: join(data, 'transformations', 'algorithm'),
+    log: join(logs, 'algorithm.log')
+  }
+}
+
+// A documentId becomes a folder name: no separators, no '.' or '..'.
+const SAFE_SEGMENT = /^(?!\.{1,2}$)[\w:.-]+$/
+
+/** True when `documentId` can name its inputs folder. */
+export function isSafeDocumentId (documentId: string): boolean {
+  return SAFE_SEGMENT.test(documentId)
+}
+
+/** File `index` of dataset `documentId` (checked with isSafeDocumentId beforehand). */
+export function inputFile (layout: JobLayout, documentId: string, index: number): string {
+  return join(layout.inputs, documentId, String(index))
+}
+
+/** Creates the job's folders. */
+export async function createLayout (layout: JobLayout, documentIds: readonly string[]): Promise<void> {
+  await Promise.all([
+    layout.outputs, layout.logs, join(layout.algorithm, '..'),
+    ...documentIds.map(id => join(layout.inputs, id))
+  ].map(async dir => await mkdir(dir, { recursive: true })))
+  // A package without "type" ends Node's search for one here: the extensionless
+  // algorithm then runs as CommonJS or as an ES module by its syntax, whatever a
+  // package.json above dataDir says (under "type": "commonjs" an ES module would
+  // silently do nothing).
+  await writeFile(join(layout.dir, 'package.json'), '{}\n')
+}
+
+// Of the server's environment, only what runtimes need to start: never its secrets.
+const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'] as const
+
+/**
+ * The algorithm's environment: where its folders are, as absolute paths, since
+ * they are not at `/data` as in a container. `DIDS` is a JSON array of the input
+ * documentIds, `TRANSFORMATION_DID` the algorithm's DID ('' for raw code).
+ */
+export function algorithmEnv (layout: JobLayout, inputDID: readonly string[], algorithmDid: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]
+  return {
+    ...env,
+    DIDS: JSON.stringify(inputDID),
+    TRANSFORMATION_DID: algorithmDid,
+    INPUTS: layout.inputs,
+    OUTPUTS: layout.outputs,
+    LOGS: layout.logs,
+    ALGO: layout.algorithm
+  }
+}

@@ -1,0 +1,91 @@
+import type { JobStatus } from '../../../schemas/job.js'
+import { STATUS, STATUS_TEXT, STOPREQ, type StatusCode } from './lifecycle.js'
+import type { ResultUrl } from './options.js'
+
+/** A file a job left: what the algorithm wrote to its outputs, or a log. */
+export interface ResultEntry {
+  /** Path below the outputs or logs folder. */
+  filename: string
+  filesize: number
+  type: 'output' | 'log'
+}
+
+/** What the engine keeps of a job, on disk and in memory. */
+export interface JobRecord {
+  jobId: string
+  owner: string
+  agreementId: string
+  documentId: string
+  inputDID: string[]
+  algoDID: string
+  /** The algorithm's container as asked for; only the entrypoint is honoured. */
+  container: { entrypoint?: string, image?: string, tag?: string }
+  status: number
+  statusText: string
+  dateCreated: number
+  dateFinished: number | null
+  stopreq: number
+  /** The algorithm's exit code; null while it runs, when it never ran or was killed. */
+  exitCode: number | null
+  /** Why the engine ended the job other than by the algorithm's own exit. */
+  error?: string
+  results: ResultEntry[]
+}
+
+/** A result as status objects list it. */
+export interface ListedResult extends ResultEntry {
+  index: number
+  /** The computeResult route for this result; the client adds its signature. */
+  url: string
+}
+
+/** The local engine's job status object: spec section 3 plus what it adds. */
+export type LocalJobStatus = JobStatus & {
+  results: ListedResult[]
+  exitCode: number | null
+  error?: string
+}
+
+export type NewJob = Pick<JobRecord, 'jobId' | 'owner' | 'agreementId' | 'documentId' | 'inputDID' | 'algoDID' | 'container'>
+
+// Unix seconds with milliseconds: jobs started within one second still sort in order.
+export function unixNow (): number {
+  return Date.now() / 1000
+}
+
+export function createRecord (job: NewJob): JobRecord {
+  return {
+    ...job,
+    status: STATUS.queued,
+    statusText: STATUS_TEXT[STATUS.queued],
+    dateCreated: unixNow(),
+    dateFinished: null,
+    stopreq: STOPREQ.none,
+    exitCode: null,
+    results: []
+  }
+}
+
+/** Moves a job to `status`, with the spec's text. */
+export function setStatus (record: JobRecord, status: StatusCode): void {
+  record.status = status
+  record.statusText = STATUS_TEXT[status]
+}
+
+/**
+ * The job status object of spec section 3, plus `results` (each with the
+ * computeResult URL of its index), `exitCode` and `error`. `resultsUrl` lists
+ * the output URLs, `algorithmLogUrl` is the log's.
+ */
+export function toStatus (record: JobRecord, resultUrl: ResultUrl): LocalJobStatus {
+  const { container: _container, ...job } = record
+  const results = record.results.map((result, index) => ({ index, ...result, url: resultUrl(record.jobId, index, record.owner) }))
+  return {
+    ...job,
+    removed: 0,
+    results,
+    resultsUrl: results.filter(result => result.type === 'output').map(result => result.url),
+    algorithmLogUrl: results.find(result => result.type === 'log')?.url ?? '',
+    resultsDid: ''
+  }
+}
