@@ -34,7 +34,7 @@ export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
         ctx.log.info({ method: call.method }, 'compute operator dropped the connection, retrying once')
         return await send(call, ctx, retries - 1)
       }
-      // The cause may name the host, never the signed path: that is not in undici's errors.
+      // undici's errors may name the host but never the path, so the signed query stays out of the log.
       if (statusOf(err) === 503 && !ctx.signal.aborted) {
         ctx.log.warn({ err: (err as Error).cause, method: call.method }, (err as Error).message)
       }

@@ -10,7 +10,7 @@ const TIMEOUT = 300
 // undici checks its connect, headers and body timers about once a second
 // (lib/util/timers.js), so a timeout fires up to a second after it is due.
 const TIMER_RESOLUTION = 1000
-const BOUND = TIMEOUT + TIMER_RESOLUTION + 500
+const BOUND = TIMEOUT + TIMER_RESOLUTION + 700
 const SHORT = { connectTimeout: TIMEOUT, headersTimeout: TIMEOUT, bodyTimeout: TIMEOUT, maxResponseSize: 1024 }
 
 const fault = await faultServer()
