@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { appendFile, mkdir, realpath, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import type { JobStatus } from '../../../schemas/job.js'
 import { OperatorUnavailableError } from '../../errors.js'
 import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
 import { commandLine } from './command.js'
@@ -12,7 +11,7 @@ import { algorithmEnv, createLayout, inputFile, jobLayout, type JobLayout } from
 import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type StatusCode } from './lifecycle.js'
 import { resolveLocalOptions, type LocalOperatorOptions, type ResolvedLocalOptions } from './options.js'
 import { planJob, type JobPlan } from './plan.js'
-import { createRecord, setStatus, toStatus, unixNow, type JobRecord } from './record.js'
+import { createRecord, setStatus, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
 import { bytesIn, collectResults, openResult } from './results.js'
 import { runProcess } from './runner.js'
 import { Slots } from './slots.js'
@@ -76,7 +75,7 @@ export class LocalOperator implements ComputeOperator {
     return await this.ready
   }
 
-  async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<JobStatus[]> {
+  async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {
     const { dataDir, store } = await this.open()
     const plan = planJob(request, this.options)
     const record = createRecord({
@@ -96,13 +95,13 @@ export class LocalOperator implements ComputeOperator {
     return [answer]
   }
 
-  async status (query: OperatorQuery): Promise<JobStatus[]> {
+  async status (query: OperatorQuery, _ctx?: OperatorContext): Promise<LocalJobStatus[]> {
     const { store } = await this.open()
     return this.match(store, query).map(record => this.statusOf(record))
   }
 
   /** Ends the matching unfinished jobs (`stopreq` 1) and answers them once final; finished jobs are answered as they are. */
-  async stop (query: OperatorQuery): Promise<JobStatus[]> {
+  async stop (query: OperatorQuery, _ctx?: OperatorContext): Promise<LocalJobStatus[]> {
     const { store } = await this.open()
     const matched = this.match(store, query)
     await Promise.all(matched.map(async record => await this.end(record.jobId, 'stop')))
@@ -110,7 +109,7 @@ export class LocalOperator implements ComputeOperator {
   }
 
   /** Stops the matching jobs, removes their folders and records, and answers them with `removed` 1. */
-  async delete (query: OperatorQuery): Promise<JobStatus[]> {
+  async delete (query: OperatorQuery, _ctx?: OperatorContext): Promise<LocalJobStatus[]> {
     const { dataDir, store } = await this.open()
     const matched = this.match(store, query)
     return await Promise.all(matched.map(async record => {
@@ -122,7 +121,7 @@ export class LocalOperator implements ComputeOperator {
   }
 
   /** Result `index` of a job of `owner`; undefined for anything else. */
-  async result (query: ResultQuery): Promise<ResultFile | undefined> {
+  async result (query: ResultQuery, _ctx?: OperatorContext): Promise<ResultFile | undefined> {
     const { dataDir, store } = await this.open()
     const [record] = this.match(store, { owner: query.owner, jobId: query.jobId })
     const entry = record?.results[query.index]
@@ -143,7 +142,7 @@ export class LocalOperator implements ComputeOperator {
       (agreementId === undefined || record.agreementId === agreementId))
   }
 
-  private statusOf (record: JobRecord): JobStatus {
+  private statusOf (record: JobRecord): LocalJobStatus {
     return toStatus(record, this.options.resultUrl)
   }
 
