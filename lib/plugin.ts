@@ -8,6 +8,7 @@ import { startRoute } from './routes/start.js'
 import { statusRoute } from './routes/status.js'
 import { stopRoute, deleteRoute } from './routes/manage.js'
 import { nonceRoute } from './routes/nonce.js'
+import { resultRoute } from './routes/result.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { recoveryBackend } from './verifier/recover.js'
@@ -43,6 +44,7 @@ const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute
   statusRoute(app, options)
   stopRoute(app, options)
   deleteRoute(app, options)
+  resultRoute(app, options)
   if (options.nonceStore !== undefined) nonceRoute(app, options.nonceStore)
 
   // The plugin closes an operator handed over in its options; a decorator stays the host's.

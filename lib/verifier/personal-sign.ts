@@ -38,9 +38,13 @@ export interface PersonalSignVerifierOptions {
 
 const DEFAULT_CACHE_SIZE = 10_000
 
-/** The spec's message (section 1.2): the plain concatenation, consumerAddress exactly as received. */
-export function defaultMessage ({ params }: VerifyInput): string {
-  return params.consumerAddress + (params.jobId ?? '') + (params.documentId ?? '')
+/**
+ * The spec's message (section 1.2): the plain concatenation, consumerAddress exactly
+ * as received. The computeResult route signs the result's index in place of the documentId.
+ */
+export function defaultMessage ({ action, params }: VerifyInput): string {
+  const last = action === 'result' ? String(params.index) : params.documentId ?? ''
+  return params.consumerAddress + (params.jobId ?? '') + last
 }
 
 const recoverSigner: Recover = async (message, signature) => await recoveryBackend().recover(message, signature)

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 
 /** The route a signature is checked for. */
-export type ComputeAction = 'start' | 'status' | 'stop' | 'delete'
+export type ComputeAction = 'start' | 'status' | 'stop' | 'delete' | 'result'
 
 /** The parameters a verifier may use, as the client sent them (`undefined` when absent). */
 export interface SignedParams {

@@ -35,7 +35,7 @@ await app.register(compute, {
   },
   verifier: personalSignVerifier({
     buildMessage ({ action, params }) {
-      const a: 'start' | 'status' | 'stop' | 'delete' = action
+      const a: 'start' | 'status' | 'stop' | 'delete' | 'result' = action
       const jobId: string | undefined = params.jobId
       return a + params.consumerAddress + (jobId ?? '')
     },

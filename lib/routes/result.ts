@@ -1,0 +1,43 @@
+import { resultSchema } from '../../schemas/result.js'
+import type { ResolvedOptions } from '../options.js'
+import { operatorFailure } from '../operator/call.js'
+import { ResultNotFoundError } from '../errors.js'
+import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
+
+/**
+ * GET computeResult: streams one result file of a job to the consumer who started
+ * it, with its content type and length. 404 for anything not theirs, and when the
+ * operator serves no results.
+ */
+export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): void {
+  const { operator, operatorTimeout } = options
+  const schema = resultSchema(options.limits)
+  fastify.route({
+    method: 'GET',
+    url: '/computeResult',
+    schema,
+    attachValidation: true,
+    preValidation: paramsFrom(schema.querystring, options.limits),
+    async handler (request, reply) {
+      const params = request.query
+      assertValid(request)
+      const address = await verified(options, 'result', request, params)
+      if (operator.result === undefined) throw new ResultNotFoundError('This provider serves no results.')
+      let file
+      try {
+        // The signal tells an operator that fetches the file from elsewhere when to give up.
+        file = await operator.result({ owner: address, jobId: params.jobId, index: params.index },
+          { signal: AbortSignal.timeout(operatorTimeout), log: request.log })
+      } catch (err) {
+        throw operatorFailure(err, request)
+      }
+      if (file === undefined) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
+      const name = file.name.slice(file.name.lastIndexOf('/') + 1).replace(/[^\w.-]/g, '_')
+      return await reply
+        .type(file.contentType)
+        .header('content-length', file.size)
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(file.stream)
+    }
+  })
+}

@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream'
+import { Type, type Static } from '@sinclair/typebox'
+import { paramSchemas, defaultLimits, ConsumerAddress, type ParamLimits } from './params.js'
+import { ErrorBody } from './errors.js'
+
+const error = (description: string) => Type.Object(ErrorBody.properties, { description })
+
+/**
+ * `GET <prefix>/computeResult` (the reference provider's route since v0.4.16):
+ * one result file of a finished job, for the consumer who started it.
+ */
+export function resultSchema (limits: ParamLimits = defaultLimits) {
+  // The nonce, when a host protects against replays, is signed here as on the compute routes.
+  const { nonce } = paramSchemas(limits).JobParams.properties
+  const querystring = Type.Object({
+    consumerAddress: ConsumerAddress,
+    jobId: Type.String({ maxLength: limits.idLength, description: 'The ID of the compute job.' }),
+    index: Type.Integer({ minimum: 0, description: 'The position of the result in the job\'s list of results, from 0.' }),
+    signature: Type.String({
+      maxLength: limits.signatureLength,
+      description: 'Signature of (consumerAddress+jobId+index) by the consumer who started the job (EIP-191 personal_sign).'
+    }),
+    nonce
+  }, { additionalProperties: false })
+  return {
+    summary: 'computeResult',
+    description: 'Download a result file of a compute job: its outputs and its logs, numbered as the job status lists them.',
+    tags: ['services'],
+    querystring,
+    response: {
+      // A stream is sent as it is, never serialized: the schema only documents it.
+      200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file, with its content type and length.' }),
+      400: error('One of the required attributes is missing or malformed.'),
+      401: error('Consumer signature is invalid or failed verification.'),
+      404: error('No such result of a job of this consumer, or a provider that serves no results.'),
+      503: error('Service unavailable')
+    }
+  } as const
+}
+
+export type ResultParams = Static<ReturnType<typeof resultSchema>['querystring']>
