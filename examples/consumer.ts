@@ -1,0 +1,91 @@
+// A consumer of the example provider: `npm run example:consumer` while
+// `npm run example` runs. It signs with a fresh key (viem), starts a job of a
+// sample algorithm on the sample dataset, follows the job through its statuses
+// and prints the result file.
+//
+// Environment: PROVIDER_URL (default http://127.0.0.1:8030), ALGORITHM (a file;
+// default algorithms/weather-summary.cjs, a .py file runs with python3).
+import { readFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import type { LocalJobStatus } from 'fastify-ocean-compute'
+import { SAMPLE_DID } from './data/sample.js'
+
+const PROVIDER_URL = process.env.PROVIDER_URL ?? 'http://127.0.0.1:8030'
+const ALGORITHM = process.env.ALGORITHM ?? new URL('./algorithms/weather-summary.cjs', import.meta.url).pathname
+
+type Endpoints = Record<'computeStart' | 'computeStatus' | 'computeResult', [string, string]>
+
+const account = privateKeyToAccount(generatePrivateKey())
+
+// Every request is signed (EIP-191 personal_sign) over the concatenation of its ids.
+async function signed (...parts: string[]): Promise<string> {
+  return await account.signMessage({ message: account.address + parts.join('') })
+}
+
+async function call (method: string, path: string, query: Record<string, string>, body?: unknown): Promise<Response> {
+  const url = new URL(path, PROVIDER_URL)
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value)
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`)
+  return response
+}
+
+async function main (): Promise<void> {
+  // The provider's root lists its routes, as the reference provider's does.
+  const info = await fetch(PROVIDER_URL).then(async response => await response.json() as { providerAddress: string, serviceEndpoints: Endpoints })
+    .catch(() => { throw new Error(`no provider at ${PROVIDER_URL}: start one with \`npm run example\``) })
+  const { computeStart, computeStatus, computeResult } = info.serviceEndpoints
+  console.log(`provider ${info.providerAddress} at ${PROVIDER_URL}`)
+  console.log(`consumer ${account.address} (a fresh key)`)
+
+  const python = extname(ALGORITHM) === '.py'
+  const [job] = await (await call(computeStart[0], computeStart[1], {}, {
+    consumerAddress: account.address,
+    signature: await signed(SAMPLE_DID),
+    documentId: SAMPLE_DID,
+    algorithmMeta: {
+      rawcode: await readFile(ALGORITHM, 'utf8'),
+      // The local engine honours the entrypoint; image and tag need containers.
+      container: python ? { entrypoint: 'python3 $ALGO', image: 'python', tag: '3.11' } : { entrypoint: 'node $ALGO', image: 'node', tag: '20' }
+    },
+    output: {}
+  })).json() as LocalJobStatus[]
+  console.log(`job ${job!.jobId} started on ${SAMPLE_DID}`)
+
+  // Follow the job: print each status as it changes, until a final one.
+  let status: LocalJobStatus | undefined
+  let last = job!.status
+  console.log(`  ${String(last).padStart(2)} ${job!.statusText}`)
+  for (;;) {
+    ;[status] = await (await call(computeStatus[0], computeStatus[1], {
+      consumerAddress: account.address, jobId: job!.jobId, signature: await signed(job!.jobId)
+    })).json() as LocalJobStatus[]
+    if (status!.status !== last) console.log(`  ${String(status!.status).padStart(2)} ${status!.statusText}`)
+    last = status!.status
+    if ([31, 32, 70].includes(last)) break
+    await sleep(200)
+  }
+  const done = status!
+  console.log(`exit code ${String(done.exitCode)}${done.error === undefined ? '' : `, ${done.error}`}`)
+
+  // Results are numbered as the status lists them; each download is signed over its index.
+  const result = done.results.find(result => result.type === 'output') ?? done.results[0]
+  if (result === undefined) throw new Error('the job left no result')
+  const file = await call(computeResult[0], computeResult[1], {
+    consumerAddress: account.address, jobId: done.jobId, index: String(result.index), signature: await signed(done.jobId, String(result.index))
+  })
+  console.log(`\n${result.type} ${result.filename} (${result.filesize} bytes):\n`)
+  console.log(await file.text())
+  if (done.status !== 70 || done.exitCode !== 0) process.exitCode = 1
+}
+
+await main().catch(err => {
+  console.error(String((err as Error).message))
+  process.exitCode = 1
+})

@@ -1,0 +1,117 @@
+// A compute-to-data provider in one file: `npm run example`.
+//
+// Fastify with its logger, the plugin under the prefix real Ocean clients use,
+// `GET /` with the provider's info as the reference provider answers it, and the
+// embedded local engine running a bundled sample dataset. Set OPERATOR_SERVICE_URL
+// to hand jobs to an Ocean operator-service instead.
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import compute, {
+  defaultBuildWorkflow, errors, httpOperator, localOperator, type BuildWorkflow, type ComputeOperator
+} from 'fastify-ocean-compute'
+import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
+
+export const PREFIX = '/api/v1/services'
+
+/** Where each route lives, in the shape of the reference provider's `serviceEndpoints`. */
+export const SERVICE_ENDPOINTS = {
+  computeDelete: ['DELETE', `${PREFIX}/compute`],
+  computeResult: ['GET', `${PREFIX}/computeResult`],
+  computeStart: ['POST', `${PREFIX}/compute`],
+  computeStatus: ['GET', `${PREFIX}/compute`],
+  computeStop: ['PUT', `${PREFIX}/compute`]
+} as const
+
+/** The datasets this provider publishes: documentId to file URL. */
+const DATASETS: Readonly<Record<string, string>> = { [SAMPLE_DID]: pathToFileURL(SAMPLE_PATH).href }
+
+export interface ProviderConfig {
+  port: number
+  host: string
+  /** Job folders and job records of the local engine. */
+  dataDir: string
+  /** An Ocean operator-service to run the jobs instead of the local engine. */
+  operatorServiceUrl?: string
+  /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
+  privateKey?: `0x${string}`
+  logger?: boolean
+}
+
+/** The configuration from the environment (PORT, HOST, DATA_DIR, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY). */
+export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+  return {
+    port: Number(env.PORT ?? 8030),
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: env.DATA_DIR ?? join(tmpdir(), 'fastify-ocean-compute'),
+    operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
+    privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined
+  }
+}
+
+// Resolving documentIds is the host's business (spec section 4): here a fixed
+// list. A real provider would also check that the consumer paid (transferTxId).
+const buildWorkflow: BuildWorkflow = input => {
+  const workflow = defaultBuildWorkflow(input)
+  for (const item of workflow.stages.flatMap(stage => stage.input)) {
+    const url = DATASETS[item.id]
+    if (url === undefined) throw new errors.UnknownDocumentError(item.id)
+    item.url = [url]
+  }
+  return workflow
+}
+
+/** The provider, ready to listen, and the address it signs as. */
+export async function buildProvider (config: ProviderConfig): Promise<{ app: FastifyInstance, providerAddress: string }> {
+  const account = privateKeyToAccount(config.privateKey ?? generatePrivateKey())
+  // A remote operator-service must be able to fetch the dataset URLs: a file URL
+  // works only for the local engine.
+  const operator: ComputeOperator = config.operatorServiceUrl === undefined
+    ? localOperator({ dataDir: config.dataDir })
+    : httpOperator({ url: config.operatorServiceUrl, account })
+
+  const app = Fastify({ logger: config.logger ?? true })
+  const { version } = createRequire(import.meta.url)('fastify-ocean-compute/package.json') as { version: string }
+  app.get('/', async () => ({
+    software: 'fastify-ocean-compute example provider',
+    version,
+    providerAddress: account.address,
+    computeOperator: config.operatorServiceUrl === undefined ? 'local' : 'operator-service',
+    datasets: Object.keys(DATASETS),
+    serviceEndpoints: SERVICE_ENDPOINTS
+  }))
+  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow })
+  return { app, providerAddress: account.address }
+}
+
+async function main (): Promise<void> {
+  const config = configFromEnv()
+  const { app, providerAddress } = await buildProvider(config)
+  const address = await app.listen({ port: config.port, host: config.host })
+  console.log([
+    '',
+    `  Provider listening at ${address}`,
+    `  provider address  ${providerAddress}${config.privateKey === undefined ? ' (a fresh key: set PROVIDER_PRIVATE_KEY to keep one)' : ''}`,
+    `  compute operator  ${config.operatorServiceUrl ?? `local engine, jobs in ${config.dataDir}`}`,
+    `  sample dataset    ${SAMPLE_DID}`,
+    '',
+    '  Run a job on it:  npm run example:consumer',
+    ''
+  ].join('\n'))
+
+  // Closing stops running jobs (recorded as interrupted) before the process ends.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.log.info({ signal }, 'closing')
+      app.close().catch(err => {
+        app.log.error({ err }, 'close failed')
+        process.exitCode = 1
+      })
+    })
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main()
