@@ -63,7 +63,7 @@ function summary (rounds: Round[]) {
 const lines = []
 for (const scenario of selected) {
   const request = await scenario.request()
-  const execArgv = (role: string) => args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', `bench/profiles/${scenario.name}/${role}`] : []
+  const execArgv = (role: string) => args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', `bench/profiles/${scenario.name}/${role}`] : []
   const standIn = scenario.standIn === undefined ? undefined : await startSide(scenario.name, 'standIn')
   const upstream = standIn === undefined ? undefined : `http://127.0.0.1:${standIn.port}`
   const sides = [

@@ -30,6 +30,33 @@ export function operatorFailure (err: unknown, request: FastifyRequest): Error {
 }
 
 /**
+ * An operator context whose AbortSignal is made on first use: creating one costs
+ * about 2 µs in Node 20 (a tenth of an unsigned status request) and weighs on the
+ * garbage collector, and in-process operators never look at it. An abort before
+ * that use is kept and applied to the new signal.
+ */
+function lazyContext (request: FastifyRequest): { ctx: OperatorContext, abort: (reason?: unknown) => void } {
+  let controller: AbortController | undefined
+  let early: { reason: unknown } | undefined
+  return {
+    ctx: {
+      log: request.log,
+      get signal () {
+        if (controller === undefined) {
+          controller = new AbortController()
+          if (early !== undefined) controller.abort(early.reason)
+        }
+        return controller.signal
+      }
+    },
+    abort (reason) {
+      if (controller === undefined) early ??= { reason }
+      else controller.abort(reason)
+    }
+  }
+}
+
+/**
  * Runs one operator call for a request: aborted when the client goes away, cut off
  * after `timeout` ms with a 503, and its answer checked to be a list of jobs.
  */
@@ -39,20 +66,20 @@ export async function callOperator (
   timeout: number,
   call: (ctx: OperatorContext) => Promise<unknown>
 ): Promise<JobStatus[]> {
-  const controller = new AbortController()
-  const onClose = () => { if (!reply.raw.writableFinished) controller.abort() }
+  const { ctx, abort } = lazyContext(request)
+  const onClose = () => { if (!reply.raw.writableFinished) abort() }
   reply.raw.once('close', onClose)
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const err = new OperatorTimeoutError(timeout)
-      controller.abort(err)
+      abort(err)
       reject(err)
     }, timeout)
   })
   let jobs: unknown
   try {
-    jobs = await Promise.race([call({ signal: controller.signal, log: request.log }), deadline])
+    jobs = await Promise.race([call(ctx), deadline])
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {

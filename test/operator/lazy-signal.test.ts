@@ -1,0 +1,49 @@
+import t from 'tap'
+import { EventEmitter } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { callOperator } from '../../lib/operator/call.js'
+import type { OperatorContext } from '../../lib/index.js'
+
+// callOperator makes the AbortSignal only when the operator first reads it. An abort
+// that came before must still be seen, with its reason, by an operator that reads late.
+
+function fakes () {
+  const raw = Object.assign(new EventEmitter(), { writableFinished: false })
+  return { request: { log: {} } as FastifyRequest, reply: { raw } as unknown as FastifyReply, raw }
+}
+
+t.test('a timeout before the operator reads the signal aborts it with the timeout', async t => {
+  const { request, reply } = fakes()
+  let seen: AbortSignal | undefined
+  await t.rejects(callOperator(request, reply, 5, async (ctx: OperatorContext) => {
+    await sleep(30)
+    seen = ctx.signal
+    return []
+  }), { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+  await sleep(40)
+  t.equal(seen?.aborted, true)
+  t.match(seen?.reason, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+})
+
+t.test('a client gone before the operator reads the signal aborts it; the signal is made once', async t => {
+  const { request, reply, raw } = fakes()
+  const jobs = await callOperator(request, reply, 1000, async (ctx: OperatorContext) => {
+    raw.emit('close')
+    t.equal(ctx.signal.aborted, true)
+    t.equal(ctx.signal.reason.name, 'AbortError')
+    t.equal(ctx.signal, ctx.signal)
+    return []
+  })
+  t.same(jobs, [])
+})
+
+t.test('an abort after the operator read the signal reaches it', async t => {
+  const { request, reply, raw } = fakes()
+  await callOperator(request, reply, 1000, async (ctx: OperatorContext) => {
+    const { signal } = ctx
+    raw.emit('close')
+    t.equal(signal.aborted, true)
+    return []
+  })
+})
