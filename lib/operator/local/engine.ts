@@ -11,7 +11,7 @@ import { algorithmEnv, createLayout, inputFile, jobLayout, type JobLayout } from
 import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type StatusCode } from './lifecycle.js'
 import { resolveLocalOptions, type LocalOperatorOptions, type ResolvedLocalOptions } from './options.js'
 import { planJob, type JobPlan } from './plan.js'
-import { createRecord, setStatus, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
+import { createRecord, statusChange, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
 import { bytesIn, collectResults, openResult } from './results.js'
 import { runProcess } from './runner.js'
 import { Slots } from './slots.js'
@@ -29,6 +29,9 @@ interface Job {
   log: FastifyBaseLogger
   controller: AbortController
   done: Promise<void>
+  /** What its final state will say: the algorithm's exit code, what went wrong. */
+  exitCode: number | null
+  error?: string
 }
 
 // How often a running job's outputs are measured against maxOutputBytes.
@@ -63,9 +66,8 @@ export class LocalOperator implements ComputeOperator {
     // Jobs that were unfinished when the last process ended: nothing runs them any more.
     for (const record of store.all()) {
       if (isFinal(record.status)) continue
-      record.results = await collectResults(jobLayout(dataDir, record.jobId), true).catch(() => [])
-      this.conclude(record, STATUS.completed, 'shutdown')
-      await store.save(record)
+      const results = await collectResults(jobLayout(dataDir, record.jobId), true).catch(() => [])
+      await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results })
     }
     return { dataDir, store }
   }
@@ -89,7 +91,7 @@ export class LocalOperator implements ComputeOperator {
     })
     await store.add(record)
     const answer = this.statusOf(record)
-    const job: Job = { record, plan, layout: jobLayout(dataDir, record.jobId), log: ctx.log, controller: new AbortController(), done: Promise.resolve() }
+    const job: Job = { record, plan, layout: jobLayout(dataDir, record.jobId), log: ctx.log, controller: new AbortController(), done: Promise.resolve(), exitCode: null }
     this.jobs.set(record.jobId, job)
     job.done = this.lifecycle(job, store).finally(() => this.jobs.delete(record.jobId))
     return [answer]
@@ -166,7 +168,7 @@ export class LocalOperator implements ComputeOperator {
     } catch (err) {
       // The file system failed us (a full disk): say so, and still end the job.
       job.log.error({ err, jobId: job.record.jobId }, 'local compute job failed')
-      job.record.error = 'The provider failed while running the job.'
+      job.error = 'The provider failed while running the job.'
       await this.finish(job, store, STATUS.completed).catch(() => {})
     } finally {
       clearTimeout(timer)
@@ -215,7 +217,7 @@ export class LocalOperator implements ComputeOperator {
         maxLogBytes: this.options.maxOutputBytes,
         signal: controller.signal
       })
-      record.exitCode = outcome.exitCode
+      job.exitCode = outcome.exitCode
       await this.note(job, outcome.signal === null ? `the algorithm exited with code ${String(outcome.exitCode)}` : `the algorithm was killed (${outcome.signal})`)
       return STATUS.completed
     } catch (err) {
@@ -236,7 +238,7 @@ export class LocalOperator implements ComputeOperator {
 
   private async fail (job: Job, status: FinalStatus, error: string): Promise<FinalStatus> {
     if (job.controller.signal.aborted) return STATUS.completed
-    job.record.error = error
+    job.error = error
     await this.note(job, error)
     return status
   }
@@ -248,25 +250,31 @@ export class LocalOperator implements ComputeOperator {
     if (record.status === STATUS.running) await this.advance(job, store, STATUS.publishing)
     const overflow = (await bytesIn(layout.outputs).catch(() => 0)) > this.options.maxOutputBytes
     if (overflow) {
-      record.error = `The outputs exceeded ${this.options.maxOutputBytes} bytes and were discarded.`
-      await this.note(job, record.error)
+      job.error = `The outputs exceeded ${this.options.maxOutputBytes} bytes and were discarded.`
+      await this.note(job, job.error)
     }
     if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.plan.maxSeconds} seconds`)
-    record.results = await collectResults(layout, !overflow).catch(() => [])
-    this.conclude(record, status, reason)
-    await store.save(record)
+    const results = await collectResults(layout, !overflow).catch(() => [])
+    await store.save(record, {
+      ...this.ending(status, reason),
+      exitCode: job.exitCode,
+      results,
+      ...(job.error === undefined ? {} : { error: job.error })
+    })
   }
 
-  private conclude (record: JobRecord, status: StatusCode, reason: EndReason | undefined): void {
-    setStatus(record, status)
-    if (reason === 'shutdown') record.statusText = INTERRUPTED_TEXT
-    record.stopreq = reason === 'stop' ? STOPREQ.stopped : reason === 'timeout' ? STOPREQ.timedOut : STOPREQ.none
-    record.dateFinished = unixNow()
+  /** The final state of a job, and why it ended. */
+  private ending (status: StatusCode, reason: EndReason | undefined): Partial<JobRecord> {
+    return {
+      ...statusChange(status),
+      ...(reason === 'shutdown' ? { statusText: INTERRUPTED_TEXT } : {}),
+      stopreq: reason === 'stop' ? STOPREQ.stopped : reason === 'timeout' ? STOPREQ.timedOut : STOPREQ.none,
+      dateFinished: unixNow()
+    }
   }
 
   private async advance (job: Job, store: JobStore, status: StatusCode): Promise<void> {
-    setStatus(job.record, status)
-    await store.save(job.record)
+    await store.save(job.record, statusChange(status))
   }
 
   // Lines of the engine in the job's log, which the consumer can fetch as a result.

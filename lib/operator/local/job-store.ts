@@ -61,11 +61,16 @@ export class JobStore {
     this.records.set(record.jobId, record)
   }
 
-  /** Writes the record's current state. */
-  async save (record: JobRecord): Promise<void> {
+  /**
+   * Writes the record with `changes`, then applies them in memory: a status
+   * never shows what a restart could lose.
+   */
+  async save (record: JobRecord, changes: Partial<JobRecord>): Promise<void> {
     const { jobId } = record
     await this.queue(jobId, async () => {
-      if (this.records.get(jobId) === record) await this.write(record)
+      if (this.records.get(jobId) !== record) return
+      await this.write({ ...record, ...changes })
+      Object.assign(record, changes)
     })
   }
 

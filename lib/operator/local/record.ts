@@ -66,10 +66,9 @@ export function createRecord (job: NewJob): JobRecord {
   }
 }
 
-/** Moves a job to `status`, with the spec's text. */
-export function setStatus (record: JobRecord, status: StatusCode): void {
-  record.status = status
-  record.statusText = STATUS_TEXT[status]
+/** The change of a job to `status`, with the spec's text. */
+export function statusChange (status: StatusCode): Pick<JobRecord, 'status' | 'statusText'> {
+  return { status, statusText: STATUS_TEXT[status] }
 }
 
 /**

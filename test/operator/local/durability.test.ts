@@ -44,6 +44,7 @@ t.test('records are written atomically: what a cut-short write leaves is ignored
   const dataDir = await tempDir(t)
   const first = await engine(t, { dataDir })
   const job = await waitFor(first, (await start(first, { rawcode: ALGORITHMS.count })).jobId)
+  // A status shows only what is on disk: the final record is there, whole, once it reads 70.
   const records = join(dataDir, 'records')
   const files = await readdir(records)
   t.same(files, [`${job.jobId}.json`], 'one file per job, no temporary files left')
@@ -55,7 +56,7 @@ t.test('records are written atomically: what a cut-short write leaves is ignored
   await writeFile(join(records, 'README'), 'someone else\'s file')
   const second = await engine(t, { dataDir })
   t.match(await second.status({ owner: OWNER }, context()), [{ jobId: job.jobId, status: 70 }])
-  t.same((await readdir(records)).sort(), [`${job.jobId}.json`, 'README', 'broken.json', 'other.json'], 'the temporary file is gone')
+  t.same((await readdir(records)).sort(), [`${job.jobId}.json`, 'README', 'broken.json', 'other.json'].sort(), 'the temporary file is gone')
 })
 
 t.test('a dataDir that cannot be made fails every call with a 503', async t => {
