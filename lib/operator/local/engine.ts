@@ -251,6 +251,7 @@ export class LocalOperator implements ComputeOperator {
     const overflow = (await bytesIn(layout.outputs).catch(() => 0)) > this.options.maxOutputBytes
     if (overflow) {
       job.error = `The outputs exceeded ${this.options.maxOutputBytes} bytes and were discarded.`
+      await rm(layout.outputs, { recursive: true, force: true })
       await this.note(job, job.error)
     }
     if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.plan.maxSeconds} seconds`)

@@ -99,13 +99,15 @@ t.test('delete stops the job, removes its folder and record, and answers it with
 })
 
 t.test('outputs beyond maxOutputBytes are discarded, the log is kept', async t => {
-  const operator = await engine(t, { maxOutputBytes: 1000 })
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir, maxOutputBytes: 1000 })
 
   t.test('written at once', async t => {
     const { jobId } = await start(operator, { rawcode: "require('fs').writeFileSync(process.env.OUTPUTS + '/big', 'x'.repeat(5000))" })
     const job = await waitFor(operator, jobId)
     t.match(job, { status: 70, exitCode: 0, error: 'The outputs exceeded 1000 bytes and were discarded.', results: [{ type: 'log' }] })
     t.equal(job.results.length, 1)
+    await t.rejects(access((await layoutOf(dataDir, jobId)).outputs), { code: 'ENOENT' }, 'the outputs are gone from the disk')
   })
 
   t.test('while the algorithm keeps running: it is killed', async t => {
