@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import autocannon, { type Request } from 'autocannon'
 import { scenarios } from './scenarios/index.js'
-import { startSide, type Side } from './side.js'
+import { compileServers, startSide, type Side } from './side.js'
 
 // npm run bench -- [--quick] [--json] [--scenario <name>]... [--cpu-prof]
 //   --quick     3 rounds of 1 s per side (under a minute in all) instead of 5 rounds of 5 s
@@ -60,6 +60,7 @@ function summary (rounds: Round[]) {
   }
 }
 
+compileServers()
 const lines = []
 for (const scenario of selected) {
   const request = await scenario.request()

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { scenarios } from './scenarios/index.js'
 
-// One server of one scenario, in a process of its own: `tsx bench/server.ts <scenario> <role> [upstream URL]`.
+// One server of one scenario, in a process of its own: `node dist/bench/bench/server.js <scenario> <role> [upstream URL]`.
 // It tells the parent its port, answers 'usage' with its resident memory and CPU time, and exits when the parent lets go.
 const [name, role, upstream] = process.argv.slice(2)
 const scenario = scenarios.find(s => s.name === name)
