@@ -66,7 +66,7 @@ const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'] as cons
 /**
  * The algorithm's environment: where its folders are, as absolute paths, since
  * they are not at `/data` as in a container. `DIDS` is a JSON array of the input
- * documentIds, `TRANSFORMATION_DID` the algorithm's DID ('' for raw code).
+ * documentIds, `TRANSFORMATION_DID` the algorithm's DID ('raw' for raw code).
  */
 export function algorithmEnv (layout: JobLayout, inputDID: readonly string[], algorithmDid: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
