@@ -29,5 +29,8 @@ export type JobStatus = Static<typeof JobStatus>
 export const JobList = Type.Array(JobStatus, { description: 'The jobs; [] when nothing matched' })
 export type JobList = Static<typeof JobList>
 
-/** Fields an unsigned status request never sees (spec section 1.3). */
-export const redactedFields = ['owner', 'resultsUrl', 'algorithmLogUrl', 'resultsDid'] as const
+/**
+ * Fields an unsigned status request never sees: those of spec section 1.3, and the
+ * `results` list of operators that describe each result file (names and URLs).
+ */
+export const redactedFields = ['owner', 'resultsUrl', 'algorithmLogUrl', 'resultsDid', 'results'] as const

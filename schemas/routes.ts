@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type TObject } from '@sinclair/typebox'
 import { paramSchemas, defaultLimits, NonceQuery, NonceReply, type ParamLimits } from './params.js'
 import { JobStatus } from './job.js'
 import { ErrorBody } from './errors.js'
@@ -9,52 +9,34 @@ const tags = ['services']
 
 const error = (description: string) => Type.Object(ErrorBody.properties, { description })
 
-const response = (ok: string, unauthorized: string, unavailable: string) => ({
-  200: Type.Array(JobStatus, { description: ok }),
-  400: error('One of the required attributes is missing or malformed.'),
-  401: error(unauthorized),
-  '4xx': error('The request was refused (also a 4xx passed on from the operator).'),
-  503: error(unavailable)
-})
-
 const ok = 'Call to the operator-service was successful.'
 const badSignature = 'Consumer signature is invalid or failed verification.'
+
+function route<Q extends TObject> (summary: string, description: string, querystring: Q, unauthorized = badSignature) {
+  return {
+    summary,
+    description,
+    tags,
+    querystring,
+    response: {
+      200: Type.Array(JobStatus, { description: ok }),
+      400: error('One of the required attributes is missing or malformed.'),
+      401: error(unauthorized),
+      '4xx': error('The request was refused (also a 4xx passed on from the operator).'),
+      503: error('Service unavailable')
+    }
+  }
+}
 
 /** The four route schemas under the given limits. */
 export function routeSchemas (limits: ParamLimits = defaultLimits) {
   const { StartParams, JobParams } = paramSchemas(limits)
-  const start = {
-    summary: 'computeStart',
-    description: 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.',
-    tags,
-    querystring: StartParams,
-    response: response(ok, badSignature, 'Service unavailable')
-  } as const
-
-  const status = {
-    summary: 'computeStatus',
-    description: 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid).',
-    tags,
-    querystring: JobParams,
-    response: response(ok, badSignature, 'Service Unavailable')
-  } as const
-
-  const stop = {
-    summary: 'computeStop',
-    description: 'Stop the execution of a workflow.',
-    tags,
-    querystring: JobParams,
-    response: response(ok, badSignature, 'Service unavailable')
-  } as const
-
-  const remove = {
-    summary: 'computeDelete',
-    description: 'Deletes a workflow.',
-    tags,
-    querystring: JobParams,
-    response: response(ok, 'Invalid asset data.', 'Service Unavailable')
-  } as const
-  return { start, status, stop, delete: remove }
+  return {
+    start: route('computeStart', 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.', StartParams),
+    status: route('computeStatus', 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid, results).', JobParams),
+    stop: route('computeStop', 'Stop the execution of a workflow.', JobParams),
+    delete: route('computeDelete', 'Deletes a workflow.', JobParams, 'Invalid asset data.')
+  }
 }
 
 export type RouteSchemas = ReturnType<typeof routeSchemas>

@@ -89,3 +89,14 @@ t.test('answers 400 for a missing or malformed consumerAddress', async t => {
   t.equal(res.statusCode, 400)
   t.match(res.json().error, /must be an Ethereum address/)
 })
+
+t.test('hides an operator\'s list of result files from an unsigned request, and shows it to the owner', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  const honest = operator.status.bind(operator)
+  operator.status = async query => (await honest(query)).map(job => ({ ...job, results: [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }] }))
+  const unsigned = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  t.ok(unsigned.json().every((job: object) => !('results' in job)))
+  const signed = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  t.same(signed.json()[0].results, [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }])
+})
