@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { resolveOptions, type ComputePluginOptions } from './options.js'
 import { validatorCompiler } from './validation.js'
 import { errorHandler } from './error-handler.js'
+import { serializeRequest } from './log.js'
 import { typed } from './routes/common.js'
 import { startRoute } from './routes/start.js'
 import { statusRoute } from './routes/status.js'
@@ -37,6 +38,11 @@ const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined)
     else parseJson(request, body as string, done)
+  })
+
+  // Our routes log requests without their signatures; the host's other routes are untouched.
+  fastify.addHook('onRoute', route => {
+    route.logSerializers = Object.assign(Object.create(route.logSerializers ?? null), { req: serializeRequest })
   })
 
   const app = typed(fastify)
