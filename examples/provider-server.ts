@@ -74,6 +74,17 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     : httpOperator({ url: config.operatorServiceUrl, account })
 
   const app = Fastify({ logger: config.logger ?? true })
+  // Graceful shutdown: closing, Node ends the keep-alive connections that are idle, not
+  // the ones busy with a request; Fastify 5 would keep those open for keepAliveTimeout
+  // (72 s) after their answer (fastify/fastify#7044). So what is answered while closing
+  // says `Connection: close`, and a connection whose answer began before ends with it.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close')
+    return payload
+  })
+  app.addHook('onResponse', async request => { if (closing) request.raw.socket.end() })
   const { version } = createRequire(import.meta.url)('fastify-ocean-compute/package.json') as { version: string }
   app.get('/', async () => ({
     software: 'fastify-ocean-compute example provider',
