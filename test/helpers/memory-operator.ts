@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest } from '../../lib/index.js'
 import type { JobStatus } from '../../schemas/job.js'
+import { newJob } from './jobs.js'
 
 /**
  * An in-memory operator that behaves like the operator-service of spec sections 2
@@ -15,24 +15,7 @@ export class MemoryOperator implements ComputeOperator {
 
   async start (request: OperatorStartRequest, _ctx?: OperatorContext): Promise<JobStatus[]> {
     this.calls.push({ method: 'start', arg: request })
-    const stage = request.workflow.stages[0]!
-    const job: JobStatus = {
-      jobId: randomBytes(16).toString('hex'),
-      owner: request.owner,
-      agreementId: request.agreementId ?? '',
-      documentId: request.documentId ?? '',
-      inputDID: stage.input.map(input => input.id),
-      algoDID: stage.algorithm.id === '' ? 'raw' : stage.algorithm.id,
-      status: 1,
-      statusText: 'Warming up',
-      dateCreated: Math.floor(Date.now() / 1000),
-      dateFinished: null,
-      stopreq: 0,
-      removed: 0,
-      resultsUrl: '',
-      algorithmLogUrl: '',
-      resultsDid: ''
-    }
+    const job = newJob(request)
     this.jobs.set(job.jobId, job)
     return [{ ...job }]
   }

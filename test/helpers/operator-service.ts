@@ -1,9 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { EventEmitter, once } from 'node:events'
-import { randomBytes } from 'node:crypto'
 import type { AddressInfo, Socket } from 'node:net'
 import { verifyMessage, type Hex } from 'viem'
 import type { JobStatus } from '../../schemas/job.js'
+import type { Workflow } from '../../schemas/workflow.js'
+import { newJob } from './jobs.js'
 
 /** One request as the operator-service received it. */
 export interface Received {
@@ -138,25 +139,12 @@ export class OperatorService extends EventEmitter {
   }
 
   private create (params: Record<string, unknown>): JobStatus {
-    const workflow = params.workflow as { stages: Array<{ input: Array<{ id: string }>, algorithm: { id: string } }> }
-    const stage = workflow.stages[0]!
-    const job: JobStatus = {
-      jobId: randomBytes(16).toString('hex'),
+    const job = newJob({
       owner: params.owner as string,
-      agreementId: (params.agreementId as string | undefined) ?? '',
-      documentId: (params.documentId as string | undefined) ?? '',
-      inputDID: stage.input.map(input => input.id),
-      algoDID: stage.algorithm.id === '' ? 'raw' : stage.algorithm.id,
-      status: 1,
-      statusText: 'Warming up',
-      dateCreated: now(),
-      dateFinished: null,
-      stopreq: 0,
-      removed: 0,
-      resultsUrl: '',
-      algorithmLogUrl: '',
-      resultsDid: ''
-    }
+      workflow: params.workflow as Workflow,
+      documentId: params.documentId as string | undefined,
+      agreementId: params.agreementId as string | undefined
+    })
     this.jobs.set(job.jobId, job)
     return { ...job }
   }
