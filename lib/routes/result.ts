@@ -1,8 +1,8 @@
 import { resultSchema } from '../../schemas/result.js'
 import type { ResolvedOptions } from '../options.js'
-import { operatorFailure } from '../operator/call.js'
+import { callOperator, operatorFailure } from '../operator/call.js'
 import { ResultNotFoundError } from '../errors.js'
-import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
+import { assertValid, ownedBy, paramsFrom, verified, type TypedInstance } from './common.js'
 
 /**
  * GET computeResult: streams one result file of a job to the consumer who started
@@ -23,6 +23,9 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
       assertValid(request)
       const address = await verified(options, 'result', request, params)
       if (operator.result === undefined) throw new ResultNotFoundError('This provider serves no results.')
+      // Ownership is checked here, not left to the operator, as for stop and delete.
+      const mine = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status({ owner: address, jobId: params.jobId }, ctx)), address)
+      if (!mine.some(job => job.jobId === params.jobId)) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
       let file
       try {
         // The signal tells an operator that fetches the file from elsewhere when to give up.

@@ -2,10 +2,12 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { localOperator, type ComputeOperator, type LocalJobStatus } from '../../lib/index.js'
 import { build, PREFIX, URL } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
+import { newJob } from '../helpers/jobs.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
 
 const RESULT = `${PREFIX}/computeResult`
@@ -139,7 +141,26 @@ t.test('operators without results, and failing ones', async t => {
     t.same(res.json(), { error: 'This provider serves no results.' })
   })
 
-  const failing = (err: Error): ComputeOperator => Object.assign(new MemoryOperator(), { result: async () => { throw err } })
+  // Operators that know alice's job 'a'.
+  const withJob = () => {
+    const operator = new MemoryOperator()
+    operator.jobs.set('a', { ...newJob({ owner: alice.address, workflow: { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] } }), jobId: 'a' })
+    return operator
+  }
+  const failing = (err: Error): ComputeOperator => Object.assign(withJob(), { result: async () => { throw err } })
+
+  t.test('an operator that ignores the owner cannot hand out another consumer\'s result', async t => {
+    const careless = Object.assign(withJob(), {
+      status: async () => [...careless.jobs.values()],
+      result: async () => ({ name: 'secret.csv', size: 6, contentType: 'text/csv', stream: Readable.from(['secret']) })
+    })
+    const { app } = await build({ operator: careless })
+    const theirs = await app.inject({ method: 'GET', url: RESULT, query: { consumerAddress: bob.address, jobId: 'a', index: '0', signature: await signResult(bob, 'a', 0) } })
+    t.equal(theirs.statusCode, 404)
+    t.notMatch(theirs.body, /secret/)
+    const mine = await app.inject({ method: 'GET', url: RESULT, query: await query('a') })
+    t.equal(mine.body, 'secret', 'the owner gets it')
+  })
 
   t.test('a 4xx of the operator passes on, anything else is a 503', async t => {
     const refused = await build({ operator: failing(Object.assign(new Error('That result is archived.'), { statusCode: 410 })) })
