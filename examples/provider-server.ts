@@ -98,6 +98,14 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   return { app, providerAddress: account.address }
 }
 
+// The operator URL may carry a password (user:password@host); the console is no place for it.
+function withoutCredentials (url: string): string {
+  const parsed = new URL(url)
+  parsed.username = ''
+  parsed.password = ''
+  return parsed.href
+}
+
 async function main (): Promise<void> {
   const config = configFromEnv()
   const { app, providerAddress } = await buildProvider(config)
@@ -106,7 +114,7 @@ async function main (): Promise<void> {
     '',
     `  Provider listening at ${address}`,
     `  provider address  ${providerAddress}${config.privateKey === undefined ? ' (a fresh key: set PROVIDER_PRIVATE_KEY to keep one)' : ''}`,
-    `  compute operator  ${config.operatorServiceUrl ?? `local engine, jobs in ${config.dataDir}`}`,
+    `  compute operator  ${config.operatorServiceUrl === undefined ? `local engine, jobs in ${config.dataDir}` : withoutCredentials(config.operatorServiceUrl)}`,
     `  sample dataset    ${SAMPLE_DID}`,
     '',
     '  Run a job on it:  npm run example:consumer',
