@@ -6,7 +6,7 @@ import { compileServers, startSide, type Side } from './side.js'
 // npm run bench -- [--quick] [--json] [--scenario <name>]... [--cpu-prof]
 //   --quick     3 rounds of 1 s per side (under a minute in all) instead of 5 rounds of 5 s
 //   --json      one JSON line per scenario instead of a table
-//   --cpu-prof  writes CPU profiles of both servers to bench/profiles/<scenario>/<plugin|baseline>/ (the largest is the main thread)
+//   --cpu-prof  writes a CPU profile of each server to bench/profiles/<scenario>/<plugin|baseline>/ (sampled every 100 µs)
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },

@@ -1,6 +1,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import type { Role } from './scenario.js'
 
 /** What a server process has used: resident memory now (bytes), CPU time so far (µs). */
@@ -43,7 +44,7 @@ const server = new URL('../dist/bench/bench/server.js', import.meta.url)
  */
 export function compileServers (): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, '-p', tsconfig.pathname], { stdio: 'inherit' })
+  execFileSync(process.execPath, [tsc, '-p', fileURLToPath(tsconfig)], { stdio: 'inherit' })
 }
 
 /** Starts the compiled `bench/server.ts` in one role; `execArgv` adds Node flags (`--cpu-prof`). */
