@@ -1,29 +1,19 @@
 import type { OperatorQuery, OperatorStartRequest } from '../lib/index.js'
 import type { JobStatus } from '../schemas/job.js'
 import { MemoryOperator } from '../test/helpers/memory-operator.js'
+import { newJob } from '../test/helpers/jobs.js'
 import { alice, bob, DID } from '../test/helpers/sign.js'
 
 /** Who the benches sign as, and the dataset their status requests ask about. */
 export { alice as consumer, DID }
 
+const ALGORITHM = 'did:op:' + 'b'.repeat(64)
+const WORKFLOW = { stages: [{ index: 0, input: [{ index: 0, id: DID, url: [] }], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: ALGORITHM }, output: {} }] }
+
+// A running job with a fixed id and date, so that both sides serialize the same bytes.
 function job (n: number, owner: string): JobStatus {
-  return {
-    jobId: `job-${n}`,
-    owner,
-    agreementId: '0x' + String(n).padStart(64, '0'),
-    documentId: DID,
-    inputDID: [DID],
-    algoDID: 'did:op:' + 'b'.repeat(64),
-    status: 40,
-    statusText: 'Running algorithm',
-    dateCreated: 1_700_000_000 + n,
-    dateFinished: null,
-    stopreq: 0,
-    removed: 0,
-    resultsUrl: '',
-    algorithmLogUrl: '',
-    resultsDid: ''
-  }
+  const agreementId = '0x' + String(n).padStart(64, '0')
+  return { ...newJob({ owner, workflow: WORKFLOW, documentId: DID, agreementId }), jobId: `job-${n}`, status: 40, statusText: 'Running algorithm', dateCreated: 1_700_000_000 + n }
 }
 
 /**

@@ -8,6 +8,7 @@ import { SAMPLE_DID } from '../../examples/data/sample.js'
 import type { LocalJobStatus } from '../../lib/index.js'
 import { INTERRUPTED_TEXT } from '../../lib/operator/local/lifecycle.js'
 import { alice, sign } from '../helpers/sign.js'
+import { until } from '../helpers/until.js'
 
 // The example provider killed with SIGKILL while jobs run, then started again on the
 // same DATA_DIR: no job is lost, the unfinished ones are final and marked interrupted,
@@ -17,16 +18,6 @@ const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'
 const COMPUTE = '/api/v1/services/compute'
 
 type Provider = ChildProcess & { output: () => string, url: string }
-
-async function until<T> (check: () => T | undefined | Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const found = await check()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
 
 async function startProvider (dataDir: string): Promise<Provider> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/provider-server.ts'], {

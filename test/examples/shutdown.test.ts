@@ -10,6 +10,7 @@ import { SAMPLE_DID } from '../../examples/data/sample.js'
 import type { LocalJobStatus } from '../../lib/index.js'
 import { INTERRUPTED_TEXT } from '../../lib/operator/local/lifecycle.js'
 import { alice, sign } from '../helpers/sign.js'
+import { until } from '../helpers/until.js'
 
 // SIGTERM to the example provider: it stops accepting connections, answers the request
 // it is in the middle of (on a keep-alive connection, the case Node leaves open), ends
@@ -17,16 +18,6 @@ import { alice, sign } from '../helpers/sign.js'
 const ROOT = new URL('../..', import.meta.url).pathname
 const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'
 const COMPUTE = '/api/v1/services/compute'
-
-async function until<T> (check: () => T | undefined | Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const found = await check()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 /** What a TCP connection to the port meets: 'accepted' or the error code. */
 async function dial (port: number): Promise<string> {
