@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { InvalidOptionError, NoOperatorError } from './errors.js'
+import { positiveInteger } from './option-checks.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
@@ -48,14 +49,6 @@ export interface ResolvedOptions {
 }
 
 const OPERATOR_METHODS = ['start', 'status', 'stop', 'delete'] as const
-
-function positiveInteger (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-    throw new InvalidOptionError(`${name} must be a positive integer, got ${String(value)}`)
-  }
-  return value as number
-}
 
 function checkOperator (operator: unknown): ComputeOperator {
   const missing = OPERATOR_METHODS.filter(m => typeof (operator as Record<string, unknown>)[m] !== 'function')

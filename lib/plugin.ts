@@ -25,7 +25,7 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
-  // Native recovery is ~35 times faster than viem's: say which one this process got.
+  // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
 
   fastify.setValidatorCompiler(validatorCompiler())

@@ -6,3 +6,6 @@ export const ErrorBody = Type.Object({
   errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String())))
 })
 export type ErrorBody = Static<typeof ErrorBody>
+
+/** An error response of a route, described for OpenAPI. */
+export const errorResponse = (description: string) => Type.Object(ErrorBody.properties, { description })

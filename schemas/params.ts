@@ -96,7 +96,7 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
     nonce: Type.Optional(nonce)
   }, { additionalProperties: false })
 
-  return { StartParams, JobParams, AlgorithmMeta: algorithmMeta, Output: output }
+  return { StartParams, JobParams, AlgorithmMeta: algorithmMeta, Output: output, Nonce: nonce }
 }
 
 const defaults = paramSchemas()

@@ -1,17 +1,13 @@
 import type { Readable } from 'node:stream'
-import { Type, type Static } from '@sinclair/typebox'
-import { paramSchemas, defaultLimits, ConsumerAddress, type ParamLimits } from './params.js'
-import { ErrorBody } from './errors.js'
-
-const error = (description: string) => Type.Object(ErrorBody.properties, { description })
+import { Type, type TString } from '@sinclair/typebox'
+import { ConsumerAddress, type ParamLimits } from './params.js'
+import { errorResponse as error } from './errors.js'
 
 /**
  * `GET <prefix>/computeResult` (the reference provider's route since v0.4.16):
  * one result file of a finished job, for the consumer who started it.
  */
-export function resultSchema (limits: ParamLimits = defaultLimits) {
-  // The nonce, when a host protects against replays, is signed here as on the compute routes.
-  const { nonce } = paramSchemas(limits).JobParams.properties
+export function resultSchema (limits: ParamLimits, nonce: TString) {
   const querystring = Type.Object({
     consumerAddress: ConsumerAddress,
     jobId: Type.String({ maxLength: limits.idLength, description: 'The ID of the compute job.' }),
@@ -20,7 +16,8 @@ export function resultSchema (limits: ParamLimits = defaultLimits) {
       maxLength: limits.signatureLength,
       description: 'Signature of (consumerAddress+jobId+index) by the consumer who started the job (EIP-191 personal_sign).'
     }),
-    nonce
+    // The nonce, when a host protects against replays, is signed here as on the compute routes.
+    nonce: Type.Optional(nonce)
   }, { additionalProperties: false })
   return {
     summary: 'computeResult',
@@ -37,5 +34,3 @@ export function resultSchema (limits: ParamLimits = defaultLimits) {
     }
   } as const
 }
-
-export type ResultParams = Static<ReturnType<typeof resultSchema>['querystring']>

@@ -1,13 +1,12 @@
 import { Type, type TObject } from '@sinclair/typebox'
 import { paramSchemas, defaultLimits, NonceQuery, NonceReply, type ParamLimits } from './params.js'
 import { JobStatus } from './job.js'
-import { ErrorBody } from './errors.js'
+import { errorResponse as error } from './errors.js'
+import { resultSchema } from './result.js'
 
 // Route schemas: summary, description and tags come from the reference provider's
 // documentation (the seed), so a generated OpenAPI document reads like its own.
 const tags = ['services']
-
-const error = (description: string) => Type.Object(ErrorBody.properties, { description })
 
 const ok = 'Call to the operator-service was successful.'
 const badSignature = 'Consumer signature is invalid or failed verification.'
@@ -30,12 +29,13 @@ function route<Q extends TObject> (summary: string, description: string, queryst
 
 /** The four route schemas under the given limits. */
 export function routeSchemas (limits: ParamLimits = defaultLimits) {
-  const { StartParams, JobParams } = paramSchemas(limits)
+  const { StartParams, JobParams, Nonce } = paramSchemas(limits)
   return {
     start: route('computeStart', 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.', StartParams),
     status: route('computeStatus', 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid, results).', JobParams),
     stop: route('computeStop', 'Stop the execution of a workflow.', JobParams),
-    delete: route('computeDelete', 'Deletes a workflow.', JobParams, 'Invalid asset data.')
+    delete: route('computeDelete', 'Deletes a workflow.', JobParams, 'Invalid asset data.'),
+    result: resultSchema(limits, Nonce)
   }
 }
 

@@ -18,7 +18,7 @@ function isJob (job: unknown): job is JobStatus {
 }
 
 /** Turns whatever an operator threw into an error the routes may show a client. */
-export function operatorFailure (err: unknown, request: FastifyRequest): Error {
+function operatorFailure (err: unknown, request: FastifyRequest): Error {
   if (isOurs(err)) return err as Error
   const status = statusOf(err)
   if (isClientStatus(status)) {
@@ -57,15 +57,15 @@ function lazyContext (request: FastifyRequest): { ctx: OperatorContext, abort: (
 }
 
 /**
- * Runs one operator call for a request: aborted when the client goes away, cut off
- * after `timeout` ms with a 503, and its answer checked to be a list of jobs.
+ * Runs one operator call for a request: aborted when the client goes away, and cut
+ * off after `timeout` ms with a 503. Whatever it throws becomes an error for clients.
  */
-export async function callOperator (
+export async function boundedCall<T> (
   request: FastifyRequest,
   reply: FastifyReply,
   timeout: number,
-  call: (ctx: OperatorContext) => Promise<unknown>
-): Promise<JobStatus[]> {
+  call: (ctx: OperatorContext) => Promise<T>
+): Promise<T> {
   const { ctx, abort } = lazyContext(request)
   const onClose = () => { if (!reply.raw.writableFinished) abort() }
   reply.raw.once('close', onClose)
@@ -77,15 +77,24 @@ export async function callOperator (
       reject(err)
     }, timeout)
   })
-  let jobs: unknown
   try {
-    jobs = await Promise.race([call(ctx), deadline])
+    return await Promise.race([call(ctx), deadline])
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {
     clearTimeout(timer)
     reply.raw.off('close', onClose)
   }
+}
+
+/** A bounded operator call whose answer must be a list of jobs (else 503). */
+export async function callOperator (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  timeout: number,
+  call: (ctx: OperatorContext) => Promise<unknown>
+): Promise<JobStatus[]> {
+  const jobs = await boundedCall(request, reply, timeout, call)
   if (!Array.isArray(jobs) || !jobs.every(isJob)) {
     throw new OperatorUnavailableError('The compute operator answered something other than a list of jobs.')
   }

@@ -1,6 +1,5 @@
-import { resultSchema } from '../../schemas/result.js'
 import type { ResolvedOptions } from '../options.js'
-import { callOperator, operatorFailure } from '../operator/call.js'
+import { boundedCall, callOperator } from '../operator/call.js'
 import { ResultNotFoundError } from '../errors.js'
 import { assertValid, ownedBy, paramsFrom, verified, type TypedInstance } from './common.js'
 
@@ -11,7 +10,7 @@ import { assertValid, ownedBy, paramsFrom, verified, type TypedInstance } from '
  */
 export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { operator, operatorTimeout } = options
-  const schema = resultSchema(options.limits)
+  const schema = options.schemas.result
   fastify.route({
     method: 'GET',
     url: '/computeResult',
@@ -22,18 +21,13 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
       const params = request.query
       assertValid(request)
       const address = await verified(options, 'result', request, params)
-      if (operator.result === undefined) throw new ResultNotFoundError('This provider serves no results.')
+      const result = operator.result
+      if (result === undefined) throw new ResultNotFoundError('This provider serves no results.')
       // Ownership is checked here, not left to the operator, as for stop and delete.
       const mine = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status({ owner: address, jobId: params.jobId }, ctx)), address)
       if (!mine.some(job => job.jobId === params.jobId)) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
-      let file
-      try {
-        // The signal tells an operator that fetches the file from elsewhere when to give up.
-        file = await operator.result({ owner: address, jobId: params.jobId, index: params.index },
-          { signal: AbortSignal.timeout(operatorTimeout), log: request.log })
-      } catch (err) {
-        throw operatorFailure(err, request)
-      }
+      const file = await boundedCall(request, reply, operatorTimeout, async ctx =>
+        await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))
       if (file === undefined) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
       const name = file.name.slice(file.name.lastIndexOf('/') + 1).replace(/[^\w.-]/g, '_')
       return await reply

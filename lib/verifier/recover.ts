@@ -34,12 +34,12 @@ function backend (name: RecoveryBackend['name'], recover: (message: string, sign
   }
 }
 
-/** viem's pure-JS recovery: always there, about 300 recoveries a second on one core. */
+/** viem's pure-JS recovery: always there, and slow (BENCHMARKS.md, status-signed). */
 export const viemBackend = backend('viem', async (message, signature) =>
   (await recoverMessageAddress({ message, signature })).toLowerCase())
 
 /**
- * libsecp256k1 through the `secp256k1` binding, about 35 times faster than viem.
+ * libsecp256k1 through the `secp256k1` binding, much faster than viem (BENCHMARKS.md).
  * It hashes with viem's own `hashMessage`, so only the curve arithmetic differs.
  * Like viem it accepts high-s signatures: libsecp256k1 checks low s when it
  * verifies, not when it recovers, so s is left as sent.

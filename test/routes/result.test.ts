@@ -162,6 +162,16 @@ t.test('operators without results, and failing ones', async t => {
     t.equal(mine.body, 'secret', 'the owner gets it')
   })
 
+  t.test('an operator that never hands over the file gives a 503 within operatorTimeout', async t => {
+    const hanging = Object.assign(withJob(), { result: async () => await new Promise<undefined>(() => {}) })
+    const { app } = await build({ operator: hanging, operatorTimeout: 100 })
+    const started = Date.now()
+    const res = await app.inject({ method: 'GET', url: RESULT, query: await query('a') })
+    t.equal(res.statusCode, 503)
+    t.same(res.json(), { error: 'The compute operator did not answer within 100 ms.' })
+    t.ok(Date.now() - started < 2000, 'bounded')
+  })
+
   t.test('a 4xx of the operator passes on, anything else is a 503', async t => {
     const refused = await build({ operator: failing(Object.assign(new Error('That result is archived.'), { statusCode: 410 })) })
     const gone = await refused.app.inject({ method: 'GET', url: RESULT, query: await query('a') })

@@ -133,7 +133,8 @@ t.test('answers 400 naming each JSON field that does not parse or is of the wron
     ['output', 'not json', 'The output field must be a JSON object.'],
     ['output', 'null', 'The output field must be a JSON object.'],
     ['additionalInputs', '{"documentId":"x"}', 'The additionalInputs field must be a JSON array.'],
-    ['output', '{"__proto__":{"polluted":1}}', 'The output field must be a JSON object.']
+    ['output', '{"__proto__":{"polluted":1}}', 'The output field must be a JSON object.'],
+    ['output', '{"constructor":{"prototype":{"polluted":1}}}', 'The output field must be a JSON object.']
   ]
   for (const [field, text, message] of cases) {
     const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ [field]: text }) })

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError } from '../../errors.js'
 import { ADDRESS_PATTERN } from '../../../schemas/params.js'
+import { positiveInteger } from '../../option-checks.js'
 
 /**
  * Signs as the provider: a viem `LocalAccount` (`privateKeyToAccount`,
@@ -51,14 +52,6 @@ export interface ResolvedHttpOptions {
 }
 
 const ADDRESS = new RegExp(ADDRESS_PATTERN)
-
-function positiveInteger (name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-    throw new InvalidOptionError(`httpOperator: ${name} must be a positive integer, got ${String(value)}`)
-  }
-  return value as number
-}
 
 // Error messages never repeat the URL: it may carry a password.
 function endpointOf (url: unknown): URL {
@@ -122,11 +115,11 @@ export function resolveHttpOptions (options: HttpOperatorOptions): ResolvedHttpO
     path: endpoint.pathname,
     authorization: basicAuthorization(endpoint),
     account: checkAccount(options.account),
-    connectTimeout: positiveInteger('connectTimeout', options.connectTimeout, 3000),
-    headersTimeout: positiveInteger('headersTimeout', options.headersTimeout, 5000),
-    bodyTimeout: positiveInteger('bodyTimeout', options.bodyTimeout, 5000),
-    connections: positiveInteger('connections', options.connections, 32),
+    connectTimeout: positiveInteger('httpOperator: connectTimeout', options.connectTimeout, 3000),
+    headersTimeout: positiveInteger('httpOperator: headersTimeout', options.headersTimeout, 5000),
+    bodyTimeout: positiveInteger('httpOperator: bodyTimeout', options.bodyTimeout, 5000),
+    connections: positiveInteger('httpOperator: connections', options.connections, 32),
     dispatcher: checkDispatcher(options),
-    maxResponseSize: positiveInteger('maxResponseSize', options.maxResponseSize, 8 * 1024 * 1024)
+    maxResponseSize: positiveInteger('httpOperator: maxResponseSize', options.maxResponseSize, 8 * 1024 * 1024)
   }
 }

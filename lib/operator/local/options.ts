@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../errors.js'
+import { positiveInteger } from '../../option-checks.js'
 
 /** Where a client fetches result `index` of a job: the URL of the computeResult route. */
 export type ResultUrl = (jobId: string, index: number, owner: string) => string
@@ -42,9 +43,7 @@ function invalid (problem: string): Error {
 }
 
 function limit (options: LocalOperatorOptions, name: Limit): number {
-  const value = options[name] ?? DEFAULTS[name]
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalid(`${name} must be a positive integer, got ${String(value)}`)
-  return value
+  return positiveInteger(`localOperator: ${name}`, options[name] ?? undefined, DEFAULTS[name])
 }
 
 function resultUrlOf (given: LocalOperatorOptions['resultUrl']): ResultUrl {

@@ -1,6 +1,0 @@
-export * from './params.js'
-export * from './job.js'
-export * from './errors.js'
-export * from './workflow.js'
-export * from './routes.js'
-export * from './result.js'
