@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { TObject } from '@sinclair/typebox'
 import type { JobParams, ParamLimits } from '../../schemas/params.js'
@@ -9,6 +9,7 @@ import type { OperatorQuery } from '../operator/types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { ComputeAction } from '../verifier/types.js'
 import { InvalidSignatureError } from '../errors.js'
+import { callOperator } from '../operator/call.js'
 
 /** The plugin's instance as the route files see it: request types come from the schemas. */
 export type TypedInstance = ReturnType<typeof typed>
@@ -51,4 +52,13 @@ export function operatorQuery (params: JobParams): OperatorQuery {
 export function ownedBy (jobs: JobStatus[], address: string): JobStatus[] {
   const owner = address.toLowerCase()
   return jobs.filter(job => typeof job.owner === 'string' && job.owner.toLowerCase() === owner)
+}
+
+/**
+ * The operator's status answer for `query`, kept to the jobs of `query.owner`: the one
+ * place where ownership is enforced, since an operator may ignore the owner filter.
+ */
+export async function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
+  const { operator, operatorTimeout } = options
+  return ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query.owner)
 }

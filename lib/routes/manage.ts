@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
-import { assertValid, operatorQuery, ownedBy, paramsFrom, verified, type TypedInstance } from './common.js'
+import { assertValid, operatorQuery, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
 
 // PUT (stop) and DELETE (delete) differ only in the operator method they call.
 function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete') {
@@ -18,11 +18,11 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete') {
         const params = request.query
         assertValid(request)
         const address = await verified(options, action, request, params)
-        const query = operatorQuery(params)
+        const query = { ...operatorQuery(params), owner: address }
         // Ownership is enforced here, not left to the operator (the real operator-service
         // ignores some filters): find the consumer's own jobs first, then act on each by
         // its id, so a careless operator can never stop or delete someone else's job.
-        const mine = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), address)
+        const mine = await ownJobs(options, request, reply, query)
         const ids = new Set(mine.map(job => job.jobId))
         const done = await Promise.all([...ids].map(async jobId =>
           await callOperator(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))

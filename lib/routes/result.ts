@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../options.js'
-import { boundedCall, callOperator } from '../operator/call.js'
+import { boundedCall } from '../operator/call.js'
 import { ResultNotFoundError } from '../errors.js'
-import { assertValid, ownedBy, paramsFrom, verified, type TypedInstance } from './common.js'
+import { assertValid, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
 
 /**
  * GET computeResult: streams one result file of a job to the consumer who started
@@ -24,7 +24,7 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
       const result = operator.result
       if (result === undefined) throw new ResultNotFoundError('This provider serves no results.')
       // Ownership is checked here, not left to the operator, as for stop and delete.
-      const mine = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status({ owner: address, jobId: params.jobId }, ctx)), address)
+      const mine = await ownJobs(options, request, reply, { owner: address, jobId: params.jobId })
       if (!mine.some(job => job.jobId === params.jobId)) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
       const file = await boundedCall(request, reply, operatorTimeout, async ctx =>
         await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))

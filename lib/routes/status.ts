@@ -1,8 +1,7 @@
 import { redactedFields, type JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
-import { callOperator } from '../operator/call.js'
 import { InvalidSignatureError } from '../errors.js'
-import { assertValid, operatorQuery, ownedBy, paramsFrom, type TypedInstance } from './common.js'
+import { assertValid, operatorQuery, ownJobs, paramsFrom, type TypedInstance } from './common.js'
 
 const REDACTED: ReadonlySet<string> = new Set(redactedFields)
 
@@ -15,7 +14,7 @@ export function redact (job: JobStatus): JobStatus {
 
 /** GET compute (computeStatus): full jobs with a valid signature, redacted jobs without. */
 export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): void {
-  const { operator, verifier, requireSignedStatus, operatorTimeout, schemas } = options
+  const { verifier, requireSignedStatus, schemas } = options
   fastify.route({
     method: 'GET',
     url: '/compute',
@@ -29,7 +28,7 @@ export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): 
         ? undefined
         : await verifier.verify({ action: 'status', params, request })
       if (address === undefined && requireSignedStatus) throw new InvalidSignatureError()
-      const jobs = ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status(operatorQuery(params), ctx)), params.consumerAddress)
+      const jobs = await ownJobs(options, request, reply, operatorQuery(params))
       return address === undefined ? jobs.map(redact) : jobs
     }
   })
