@@ -4,7 +4,7 @@ import type { ComputeOperator, OperatorContext } from '../types.js'
 import { statusOf } from '../../errors.js'
 import { resolveHttpOptions, type HttpOperatorOptions } from './options.js'
 import { queryCall, startCall, type OperatorCall } from './wire.js'
-import { exchange, type Transport } from './exchange.js'
+import { exchanger } from './exchange.js'
 import { isReset } from './faults.js'
 
 export type { HttpOperatorOptions, ProviderAccount } from './options.js'
@@ -21,14 +21,14 @@ export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
   const ownsDispatcher = config.dispatcher === undefined
   const dispatcher = config.dispatcher ??
     new Pool(config.origin, { connections: config.connections, connect: { timeout: config.connectTimeout } })
-  const transport: Transport = { ...config, dispatcher }
+  const exchange = exchanger({ ...config, dispatcher })
   let closing: Promise<void> | undefined
 
   // Only a GET may be retried, and once: a retried POST can start a job twice. A reset
   // is what a keep-alive connection that the operator-service just closed looks like.
   async function send (call: OperatorCall, ctx: OperatorContext, retries = 0): Promise<JobStatus[]> {
     try {
-      return await exchange(transport, call, ctx.signal)
+      return await exchange(call, ctx.signal)
     } catch (err) {
       if (retries > 0 && isReset(err) && !ctx.signal.aborted) {
         ctx.log.info({ method: call.method }, 'compute operator dropped the connection, retrying once')

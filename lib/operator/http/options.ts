@@ -92,7 +92,7 @@ function checkAccount (account: unknown): ProviderAccount {
 function checkDispatcher (options: HttpOperatorOptions): Dispatcher | undefined {
   const { dispatcher } = options
   if (dispatcher === undefined) return undefined
-  if (typeof (dispatcher as Partial<Dispatcher> | null)?.request !== 'function') {
+  if (typeof (dispatcher as Partial<Dispatcher> | null)?.dispatch !== 'function') {
     throw new InvalidOptionError('httpOperator: dispatcher must be an undici Dispatcher (Agent, Pool, ProxyAgent)')
   }
   // These two configure the pool httpOperator creates; silently ignoring them would surprise.

@@ -18,6 +18,10 @@ export type Fault =
   | 'reset-mid-body' // sends part of the body, then closes the connection
   | 'reject' // 403 { error }
   | 'reject-text' // 404 with a text body
+  | 'early-hints' // 103, then 200 []
+  | 'proto' // 200 with a job that carries a __proto__ key
+  | 'proto-escaped' // the same, the key spelled with a \u escape
+  | 'constructor-prototype' // 200 with a job that carries constructor.prototype
 
 export const REJECTION = 'Quota of the provider exceeded.'
 
@@ -48,6 +52,10 @@ function answer (fault: Fault, req: IncomingMessage, res: ServerResponse): void 
     case 'reset-mid-body': res.writeHead(200, { 'content-length': '100' }).write('[', () => req.socket.destroy()); break
     case 'reject': json(403, { error: REJECTION }); break
     case 'reject-text': res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found'); break
+    case 'early-hints': res.writeEarlyHints({ link: '</style.css>; rel=preload' }); json(200, []); break
+    case 'proto': res.end('[{"jobId":"a","status":70,"statusText":"done","__proto__":{"polluted":1}}]'); break
+    case 'proto-escaped': res.end('[{"jobId":"a","status":70,"statusText":"done","\\u005f_proto__":{"polluted":1}}]'); break
+    case 'constructor-prototype': res.end('[{"jobId":"a","status":70,"statusText":"done","constructor":{"prototype":{"polluted":1}}}]'); break
   }
 }
 

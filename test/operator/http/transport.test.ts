@@ -5,7 +5,7 @@ import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '..
 import { defaultBuildWorkflow } from '../../../lib/workflow.js'
 import { operatorService } from '../../helpers/operator-service.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
-import { closedPort } from './fault-server.js'
+import { closedPort, faultServer } from './fault-server.js'
 
 const log = Fastify().log
 const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
@@ -125,4 +125,37 @@ t.test('after close, calls fail as a closed transport', async t => {
   const { operator } = await setup(t)
   await operator.close?.()
   await t.rejects(operator.status({ owner: alice.address }, ctx()), { statusCode: 503, message: 'The compute operator transport is closed.' })
+})
+
+t.test('a call whose signal is already aborted fails with 503 and sends nothing', async t => {
+  const { service, operator } = await setup(t)
+  const aborted = new AbortController()
+  aborted.abort()
+  await t.rejects(operator.status({ owner: alice.address }, { signal: aborted.signal, log }),
+    { statusCode: 503, message: 'The compute operator call was aborted.' })
+  t.same(await operator.status({ owner: alice.address }, ctx()), [])
+  t.equal(service.received.length, 1, 'only the call that was not aborted reached the operator-service')
+})
+
+t.test('answers with __proto__ or constructor.prototype keys, plain or \\u-escaped, arrive without them', async t => {
+  const fault = await faultServer()
+  t.teardown(() => fault.close())
+  const operator = httpOperator({ url: fault.url, account: provider })
+  t.teardown(() => operator.close?.())
+  for (const answer of ['proto', 'proto-escaped', 'constructor-prototype'] as const) {
+    fault.fault = answer
+    const [job] = await operator.status({ owner: alice.address }, ctx())
+    t.equal(job!.jobId, 'a', `${answer}: the job arrives`)
+    t.equal(Object.getPrototypeOf(job), Object.prototype, `${answer}: it keeps its prototype`)
+    t.notOk(Object.hasOwn(job!, '__proto__') || Object.hasOwn(job!, 'constructor'), `${answer}: without the key`)
+  }
+})
+
+t.test('an informational 103 before the answer is passed over', async t => {
+  const fault = await faultServer()
+  t.teardown(() => fault.close())
+  fault.fault = 'early-hints'
+  const operator = httpOperator({ url: fault.url, account: provider })
+  t.teardown(() => operator.close?.())
+  t.same(await operator.status({ owner: alice.address }, ctx()), [])
 })
