@@ -74,9 +74,10 @@ for (const scenario of selected) {
   const rounds: Round[][] = [[], []]
   try {
     for (const side of sides) await load(side, request, settings.warmup)
-    // Interleaved, A B A B: drift in the machine's load hits both sides alike.
+    // Interleaved, A B B A A B ...: drift in the machine's load hits both sides alike, and
+    // neither side is always the one that starts right after the other's run.
     for (let round = 0; round < settings.rounds; round++) {
-      for (const [i, side] of sides.entries()) rounds[i]!.push(await load(side, request, settings.seconds))
+      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) rounds[i]!.push(await load(sides[i]!, request, settings.seconds))
     }
   } finally {
     await Promise.all([...sides, standIn].map(async side => { await side?.stop() }))

@@ -30,9 +30,11 @@ export function paramsFrom (schema: TObject, limits: ParamLimits): preValidation
 }
 
 /** Throws the spec's 400 when schema validation (attached to the request) or `extra` found problems. */
-export function assertValid (request: FastifyRequest, extra: FieldErrors = {}): void {
+export function assertValid (request: FastifyRequest, extra?: FieldErrors): void {
+  // The common case, on every request: nothing to gather.
+  if (request.validationError === undefined && extra === undefined) return
   const errors = schemaProblems(request.validationError?.validation ?? [])
-  for (const [field, problems] of Object.entries(extra)) (errors[field] ??= []).push(...problems)
+  for (const [field, problems] of Object.entries(extra ?? {})) (errors[field] ??= []).push(...problems)
   if (Object.keys(errors).length > 0) throw invalidParams(errors)
 }
 

@@ -83,6 +83,27 @@ t.test('a client that disconnects aborts the operator call', async t => {
   t.pass('the operator saw the abort')
 })
 
+t.test('an operator that reads the signal after the client left finds it aborted', async t => {
+  const operator = new MemoryOperator()
+  const app = Fastify()
+  await app.register(compute, { prefix: PREFIX, operator })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => app.close())
+  const req = request({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, path: `${URL}?consumerAddress=${alice.address}` })
+  req.on('error', () => {})
+  const seen = new Promise<boolean>(resolve => {
+    operator.status = async (_query: OperatorQuery, ctx?: OperatorContext) => {
+      req.destroy()
+      // Reads only once the server has surely seen the connection close.
+      await new Promise(resolve => setTimeout(resolve, 100))
+      resolve(ctx!.signal.aborted)
+      return []
+    }
+  })
+  req.end()
+  t.equal(await seen, true)
+})
+
 t.test('errors of a host hook keep their 4xx, and a host bug is a bare 500', async t => {
   const refuse = await build({ buildWorkflow: () => { throw Object.assign(new Error('Order 0xabc is not paid.'), { statusCode: 402 }) } })
   const query = { consumerAddress: alice.address, signature: await sign(alice), output: '{}', algorithmDid: 'did:op:x' }
