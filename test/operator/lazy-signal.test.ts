@@ -49,3 +49,15 @@ t.test('an abort after the operator read the signal reaches it', async t => {
     return []
   })
 })
+
+t.test('an operator that spreads its context into another passes on a signal that aborts', async t => {
+  const { request, reply } = fakes()
+  let seen: AbortSignal | undefined
+  await t.rejects(callOperator(request, reply, 5, async (ctx: OperatorContext) => {
+    const wrapped: OperatorContext = { ...ctx, log: ctx.log }
+    seen = wrapped.signal
+    await sleep(30)
+    return []
+  }), { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+  t.equal(seen?.aborted, true)
+})
