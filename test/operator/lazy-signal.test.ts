@@ -54,6 +54,7 @@ t.test('an operator that spreads its context into another passes on a signal tha
   const { request, reply } = fakes()
   let seen: AbortSignal | undefined
   await t.rejects(callOperator(request, reply, 5, async (ctx: OperatorContext) => {
+    t.same(Object.keys(ctx), ['log', 'signal'], 'the context shows nothing else')
     const wrapped: OperatorContext = { ...ctx, log: ctx.log }
     seen = wrapped.signal
     await sleep(30)

@@ -22,11 +22,14 @@ function tooLarge (limit: number): Error {
   return unavailable(`The compute operator's answer exceeded ${limit} bytes.`)
 }
 
+// secure-json-parse also drops a leading byte-order mark, which JSON.parse refuses.
+const BOM = 0xFEFF
+
 // secure-json-parse looks for those keys with two regular expressions, which cost as much
 // as parsing a status answer. A JSON key can spell them only in plain letters or with a
 // \u escape, and indexOf rules both out far faster: the common answer skips the scan.
 function parse (text: string): unknown {
-  if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u')) return JSON.parse(text)
+  if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u') && text.charCodeAt(0) !== BOM) return JSON.parse(text)
   return sjson.parse(text, undefined, PARSE)
 }
 
@@ -41,7 +44,11 @@ function rejected (statusCode: number, text: string): Error {
     { statusCode })
 }
 
-/** A whole answer: 2xx and 4xx with their text; any other status already settled as a 503. */
+// How much of an error page is read to keep its connection (undici's body.dump() reads
+// as much); past it the connection is closed, so that a long page cannot hold it.
+const DRAIN_LIMIT = 128 * 1024
+
+/** A whole answer: 2xx and 4xx with their text (any other status is a 503). */
 interface Answer { statusCode: number, text: string }
 
 /**
@@ -57,6 +64,8 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   private readonly chunks: Buffer[] = []
   private size = 0
   private settled = false
+  /** A 5xx: the error the call ends with once its page is read. */
+  private failure: Error | undefined
 
   constructor (
     private readonly limit: number,
@@ -84,30 +93,37 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     if (Number(headers['content-length']) > this.limit) {
       this.fail(tooLarge(this.limit))
     } else if (!(statusCode < 300 || (statusCode >= 400 && statusCode < 500))) {
-      // Its error page is of no use to the client; the rest is read and dropped (up to
-      // the limit) so that the connection stays open for the next call.
-      this.fail(unavailable(`The compute operator answered ${statusCode}.`), false)
+      this.failure = unavailable(`The compute operator answered ${statusCode}.`)
     }
   }
 
   onResponseData (_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.size += chunk.length
-    if (this.size > this.limit) this.fail(tooLarge(this.limit))
-    else if (!this.settled) this.chunks.push(chunk)
+    if (this.failure !== undefined) {
+      // An error page is of no use to the client: it is read and dropped, which keeps the
+      // connection for the next call, but only up to DRAIN_LIMIT; then the connection goes.
+      if (this.size > DRAIN_LIMIT) this.fail(this.failure)
+    } else if (this.size > this.limit) {
+      this.fail(tooLarge(this.limit))
+    } else {
+      this.chunks.push(chunk)
+    }
   }
 
   onResponseEnd (): void {
-    if (this.settle()) this.resolve({ statusCode: this.statusCode, text: Buffer.concat(this.chunks, this.size).toString('utf8') })
+    if (!this.settle()) return
+    if (this.failure !== undefined) this.reject(this.failure)
+    else this.resolve({ statusCode: this.statusCode, text: Buffer.concat(this.chunks, this.size).toString('utf8') })
   }
 
   onResponseError (_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.settle()) this.reject(fault(err, this.statusCode === 0 ? 'request' : 'answer', this.signal))
   }
 
-  // Settles once; `abort` also cuts the request (and with it the connection) short.
-  private fail (err: unknown, abort = true): void {
+  // Settles once, and cuts the request (and with it the connection) short.
+  private fail (err: unknown): void {
     if (this.settle()) this.reject(fault(err, this.statusCode === 0 ? 'request' : 'answer', this.signal))
-    if (abort) this.controller?.abort(err as Error)
+    this.controller?.abort(err as Error)
   }
 
   private settle (): boolean {
@@ -137,15 +153,20 @@ export function exchanger (transport: Transport): (call: OperatorCall, signal: A
         handler.handleEvent()
         return
       }
-      dispatcher.dispatch({
-        origin,
-        path: call.path,
-        method: call.method,
-        headers: call.body === undefined ? headers.get : headers.send,
-        body: call.body,
-        headersTimeout,
-        bodyTimeout
-      }, handler)
+      try {
+        dispatcher.dispatch({
+          origin,
+          path: call.path,
+          method: call.method,
+          headers: call.body === undefined ? headers.get : headers.send,
+          body: call.body,
+          headersTimeout,
+          bodyTimeout
+        }, handler)
+      } catch (err) {
+        // undici reports its faults to the handler; a host's dispatcher may throw instead.
+        handler.onResponseError(undefined, err as Error)
+      }
     })
     if (statusCode >= 400) throw rejected(statusCode, text)
 

@@ -18,7 +18,9 @@ export type Fault =
   | 'reset-mid-body' // sends part of the body, then closes the connection
   | 'reject' // 403 { error }
   | 'reject-text' // 404 with a text body
-  | 'early-hints' // 103, then 200 []
+  | 'early-hints' // 103 (announcing a body too long for maxResponseSize), then 200 []
+  | 'error500-long' // 500 with a chunked error page of 256 KiB
+  | 'bom' // 200 [] after a byte-order mark
   | 'proto' // 200 with a job that carries a __proto__ key
   | 'proto-escaped' // the same, the key spelled with a \u escape
   | 'constructor-prototype' // 200 with a job that carries constructor.prototype
@@ -52,7 +54,17 @@ function answer (fault: Fault, req: IncomingMessage, res: ServerResponse): void 
     case 'reset-mid-body': res.writeHead(200, { 'content-length': '100' }).write('[', () => req.socket.destroy()); break
     case 'reject': json(403, { error: REJECTION }); break
     case 'reject-text': res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found'); break
-    case 'early-hints': res.writeEarlyHints({ link: '</style.css>; rel=preload' }); json(200, []); break
+    case 'early-hints':
+      // Written raw: Node's writeEarlyHints sends no content-length.
+      req.socket.write('HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\ncontent-length: 999999999\r\n\r\n')
+      json(200, [])
+      break
+    case 'error500-long':
+      res.writeHead(500, { 'content-type': 'text/html' })
+      for (let i = 0; i < 64; i++) res.write('x'.repeat(4096))
+      res.end()
+      break
+    case 'bom': res.writeHead(200, { 'content-type': 'application/json' }).end('\uFEFF[]'); break
     case 'proto': res.end('[{"jobId":"a","status":70,"statusText":"done","__proto__":{"polluted":1}}]'); break
     case 'proto-escaped': res.end('[{"jobId":"a","status":70,"statusText":"done","\\u005f_proto__":{"polluted":1}}]'); break
     case 'constructor-prototype': res.end('[{"jobId":"a","status":70,"statusText":"done","constructor":{"prototype":{"polluted":1}}}]'); break
@@ -68,6 +80,8 @@ export class FaultServer {
   script: Fault[] = []
   requests = 0
   connections = 0
+  /** Connections that have closed, from either side. */
+  closed = 0
   url = ''
   private readonly server = createHttpServer((req, res) => {
     this.requests++
@@ -77,7 +91,10 @@ export class FaultServer {
   })
 
   async listen (): Promise<this> {
-    this.server.on('connection', () => { this.connections++ })
+    this.server.on('connection', socket => {
+      this.connections++
+      socket.once('close', () => { this.closed++ })
+    })
     this.url = `http://127.0.0.1:${await listening(this.server)}/`
     return this
   }

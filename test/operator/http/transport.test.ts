@@ -1,11 +1,14 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
+import { getEventListeners } from 'node:events'
+import type { Dispatcher } from 'undici'
 import { recoverMessageAddress, type Hex } from 'viem'
 import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
 import { defaultBuildWorkflow } from '../../../lib/workflow.js'
 import { operatorService } from '../../helpers/operator-service.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer } from './fault-server.js'
+import { until } from '../../helpers/until.js'
 
 const log = Fastify().log
 const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
@@ -151,11 +154,50 @@ t.test('answers with __proto__ or constructor.prototype keys, plain or \\u-escap
   }
 })
 
-t.test('an informational 103 before the answer is passed over', async t => {
+t.test('an informational 103 before the answer is passed over, whatever it announces', async t => {
   const fault = await faultServer()
   t.teardown(() => fault.close())
   fault.fault = 'early-hints'
   const operator = httpOperator({ url: fault.url, account: provider })
   t.teardown(() => operator.close?.())
   t.same(await operator.status({ owner: alice.address }, ctx()), [])
+})
+
+t.test('a host dispatcher that throws instead of reporting gives the same 503 and leaves no listener behind', async t => {
+  const dispatcher = { dispatch () { throw Object.assign(new Error('Dispatcher is closed'), { code: 'UND_ERR_CLOSED' }) } } as unknown as Dispatcher
+  const operator = httpOperator({ url: 'http://operator-service.invalid/', account: provider, dispatcher })
+  const context = ctx()
+  await t.rejects(operator.status({ owner: alice.address }, context), { statusCode: 503, message: 'The compute operator transport is closed.' })
+  t.equal(getEventListeners(context.signal, 'abort').length, 0)
+})
+
+t.test('an answer that starts with a byte-order mark is read', async t => {
+  const fault = await faultServer()
+  t.teardown(() => fault.close())
+  fault.fault = 'bom'
+  const operator = httpOperator({ url: fault.url, account: provider })
+  t.teardown(() => operator.close?.())
+  t.same(await operator.status({ owner: alice.address }, ctx()), [])
+})
+
+t.test('a lone surrogate in an id is sent as U+FFFD, not a failure', async t => {
+  const { service, operator } = await setup(t)
+  t.same(await operator.status({ owner: alice.address, jobId: 'job-\ud800' }, ctx()), [])
+  t.equal(service.received[0]!.query.jobId, 'job-\ufffd')
+})
+
+t.test('a short error page is read to keep the connection; a long one closes it', async t => {
+  const fault = await faultServer()
+  t.teardown(() => fault.close())
+  const operator = httpOperator({ url: fault.url, account: provider })
+  t.teardown(() => operator.close?.())
+  for (const page of ['error500', 'error500-long'] as const) {
+    fault.script = [page]
+    await t.rejects(operator.status({ owner: alice.address }, ctx()), { statusCode: 503, message: 'The compute operator answered 500.' })
+  }
+  // Only the long page's connection closes (Node reports a close within milliseconds).
+  await until(() => fault.closed === 1 ? true : undefined, 'the long page\'s connection to close', 2000)
+  await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal(fault.closed, 1, 'the short page\'s connection stays open')
+  t.same(await operator.status({ owner: alice.address }, ctx()), [], 'and the next call works')
 })
