@@ -7,7 +7,7 @@ import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '..
 import { defaultBuildWorkflow } from '../../../lib/workflow.js'
 import { operatorService } from '../../helpers/operator-service.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
-import { closedPort, faultServer } from './fault-server.js'
+import { closedPort, faultServer, type Fault } from './fault-server.js'
 import { until } from '../../helpers/until.js'
 
 const log = Fastify().log
@@ -25,6 +25,16 @@ async function setup (t: Test, options: Partial<HttpOperatorOptions> = {}, baseP
   const operator = httpOperator({ url: service.url, account: provider, ...options })
   t.teardown(() => operator.close?.())
   return { service, operator }
+}
+
+// A fault server answering `answer` (see fault-server.ts), and an operator pointed at it.
+async function misbehaving (t: Test, answer: Fault = 'ok') {
+  const fault = await faultServer()
+  t.teardown(() => fault.close())
+  fault.fault = answer
+  const operator = httpOperator({ url: fault.url, account: provider })
+  t.teardown(() => operator.close?.())
+  return { fault, operator }
 }
 
 t.test('start, status, stop and delete round trip against the operator-service over HTTP', async t => {
@@ -141,10 +151,7 @@ t.test('a call whose signal is already aborted fails with 503 and sends nothing'
 })
 
 t.test('answers with __proto__ or constructor.prototype keys, plain or \\u-escaped, arrive without them', async t => {
-  const fault = await faultServer()
-  t.teardown(() => fault.close())
-  const operator = httpOperator({ url: fault.url, account: provider })
-  t.teardown(() => operator.close?.())
+  const { fault, operator } = await misbehaving(t)
   for (const answer of ['proto', 'proto-escaped', 'constructor-prototype'] as const) {
     fault.fault = answer
     const [job] = await operator.status({ owner: alice.address }, ctx())
@@ -155,11 +162,7 @@ t.test('answers with __proto__ or constructor.prototype keys, plain or \\u-escap
 })
 
 t.test('an informational 103 before the answer is passed over, whatever it announces', async t => {
-  const fault = await faultServer()
-  t.teardown(() => fault.close())
-  fault.fault = 'early-hints'
-  const operator = httpOperator({ url: fault.url, account: provider })
-  t.teardown(() => operator.close?.())
+  const { operator } = await misbehaving(t, 'early-hints')
   t.same(await operator.status({ owner: alice.address }, ctx()), [])
 })
 
@@ -172,11 +175,7 @@ t.test('a host dispatcher that throws instead of reporting gives the same 503 an
 })
 
 t.test('an answer that starts with a byte-order mark is read', async t => {
-  const fault = await faultServer()
-  t.teardown(() => fault.close())
-  fault.fault = 'bom'
-  const operator = httpOperator({ url: fault.url, account: provider })
-  t.teardown(() => operator.close?.())
+  const { operator } = await misbehaving(t, 'bom')
   t.same(await operator.status({ owner: alice.address }, ctx()), [])
 })
 
@@ -187,10 +186,7 @@ t.test('a lone surrogate in an id is sent as U+FFFD, not a failure', async t => 
 })
 
 t.test('a short error page is read to keep the connection; a long one closes it', async t => {
-  const fault = await faultServer()
-  t.teardown(() => fault.close())
-  const operator = httpOperator({ url: fault.url, account: provider })
-  t.teardown(() => operator.close?.())
+  const { fault, operator } = await misbehaving(t)
   for (const page of ['error500', 'error500-long'] as const) {
     fault.script = [page]
     await t.rejects(operator.status({ owner: alice.address }, ctx()), { statusCode: 503, message: 'The compute operator answered 500.' })
