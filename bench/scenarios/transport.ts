@@ -29,7 +29,7 @@ export const transport: Scenario = {
   request: async () => ({ method: 'GET', path: `${URL}?${query({ consumerAddress: consumer.address, documentId: DID })}` }),
   async plugin (upstream) {
     const operator: ComputeOperator = httpOperator({ url: upstream!, account: provider })
-    // What callOperator hands every operator: a signal per request.
+    // httpOperator reads its context's signal on every call, so the plugin makes one per request.
     return forwarding(async (owner, documentId, log) =>
       await operator.status({ owner, documentId }, { signal: new AbortController().signal, log }), async () => { await operator.close?.() })
   },

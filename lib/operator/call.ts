@@ -38,10 +38,10 @@ const SIGNAL: PropertyDescriptor = { enumerable: true, get (this: CallContext) {
 /**
  * The context of one operator call. Its AbortSignal is made when the operator first
  * reads it, and only then is the response watched for a client that leaves: an
- * AbortController and that listener cost about 3 µs in Node 20 (a sixth of an
- * unsigned status request), and in-process operators never look at the signal. A
- * client already gone, or a timeout already passed, aborts the new signal at once.
- * The state is in private fields: a spread or a logged context shows `log` and `signal` only.
+ * AbortController costs about 2 µs in Node 20 (a tenth of an unsigned status request,
+ * BENCHMARKS.md), and in-process operators never look at the signal. A client already
+ * gone, or a timeout already passed, aborts the new signal at once. The state is in
+ * private fields: a spread or a logged context shows `log` and `signal` only.
  */
 class CallContext implements OperatorContext {
   declare readonly signal: AbortSignal

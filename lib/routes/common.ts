@@ -45,9 +45,9 @@ export async function verified (options: ResolvedOptions, action: ComputeAction,
   return address
 }
 
-/** The operator's selection for a status, stop or delete request. */
-export function operatorQuery (params: JobParams): OperatorQuery {
-  return { owner: params.consumerAddress, jobId: params.jobId, documentId: params.documentId }
+/** The operator's selection of `owner`'s jobs for a status, stop or delete request. */
+export function operatorQuery (params: JobParams, owner: string): OperatorQuery {
+  return { owner, jobId: params.jobId, documentId: params.documentId }
 }
 
 /** Jobs that belong to `address`, whatever the operator sent (addresses compare ignoring case). */

@@ -18,7 +18,7 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete') {
         const params = request.query
         assertValid(request)
         const address = await verified(options, action, request, params)
-        const query = { ...operatorQuery(params), owner: address }
+        const query = operatorQuery(params, address)
         // Ownership is enforced here, not left to the operator (the real operator-service
         // ignores some filters): find the consumer's own jobs first, then act on each by
         // its id, so a careless operator can never stop or delete someone else's job.

@@ -21,7 +21,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
       const workflow = await buildWorkflow({ params, address, request })
       return await callOperator(request, reply, operatorTimeout, ctx => operator.start({
         workflow,
-        owner: params.consumerAddress,
+        owner: address,
         documentId: params.documentId,
         agreementId: params.transferTxId
       }, ctx))

@@ -28,7 +28,8 @@ export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): 
         ? undefined
         : await verifier.verify({ action: 'status', params, request })
       if (address === undefined && requireSignedStatus) throw new InvalidSignatureError()
-      const jobs = await ownJobs(options, request, reply, operatorQuery(params))
+      // Signed: the jobs of whom the verifier vouched for; unsigned: the claimed address's, redacted.
+      const jobs = await ownJobs(options, request, reply, operatorQuery(params, address ?? params.consumerAddress))
       return address === undefined ? jobs.map(redact) : jobs
     }
   })

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SAMPLE_DID } from '../../examples/data/sample.js'
 import { alice } from '../helpers/sign.js'
+import { until } from '../helpers/until.js'
 
 // The quick start as a user runs it: the example provider and the example consumer
 // as processes of their own (through tsx, on the built package), over real HTTP.
@@ -19,23 +20,13 @@ function run (script: string, env: NodeJS.ProcessEnv): ChildProcess & { output: 
   return Object.assign(child, { output: () => output })
 }
 
-async function until (check: () => string | undefined, ms = 20_000): Promise<string> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const found = check()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
-
 t.test('npm run example and npm run example:consumer: a finished job and its output', async t => {
   const dataDir = await mkdtemp(join(tmpdir(), 'foc-example-'))
   t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
   const key = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'
   const provider = run('examples/provider-server.ts', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: key })
   t.teardown(() => { provider.kill('SIGKILL') })
-  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1])
+  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
   t.match(provider.output(), `provider address  ${alice.address}\n`)
   t.match(provider.output(), `sample dataset    ${SAMPLE_DID}`)
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { EventEmitter, once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
+import { json } from 'node:stream/consumers'
 import { verifyMessage, type Hex } from 'viem'
 import type { JobStatus } from '../../schemas/job.js'
 import type { Workflow } from '../../schemas/workflow.js'
@@ -36,10 +37,8 @@ function matches (job: JobStatus, q: Record<string, unknown>): boolean {
 }
 
 async function readBody (req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  let text = ''
-  for await (const chunk of req) text += chunk
   try {
-    return JSON.parse(text)
+    return await json(req) as Record<string, unknown>
   } catch {
     return undefined
   }

@@ -96,7 +96,18 @@ t.test('hides an operator\'s list of result files from an unsigned request, and 
   const honest = operator.status.bind(operator)
   operator.status = async query => (await honest(query)).map(job => ({ ...job, results: [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }] }))
   const unsigned = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
-  t.ok(unsigned.json().every((job: object) => !('results' in job)))
+  t.ok(unsigned.json().length > 0 && unsigned.json().every((job: object) => !('results' in job)))
   const signed = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.same(signed.json()[0].results, [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }])
+})
+
+t.test('a signed status and a start act for the address the verifier vouches for, not the claimed one', async t => {
+  // A host verifier that maps a signing key to the account it manages.
+  const { app, operator } = await build({ verifier: { verify: () => bob.address } })
+  const { b1 } = await seed(operator)
+  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: 'ok' } })
+  t.same(res.json().map((job: { jobId: string }) => job.jobId), [b1.jobId])
+  const started = await app.inject({ method: 'POST', url: URL, query: { consumerAddress: alice.address, signature: 'ok', algorithmDid: 'did:op:x', output: '{}' } })
+  t.equal(started.statusCode, 200)
+  t.equal(started.json()[0].owner, bob.address)
 })

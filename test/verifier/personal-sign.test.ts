@@ -76,9 +76,12 @@ t.test('cacheSize 0, a custom message or a custom check run every recovery', asy
     t.equal(await verifier.verify(input(params)), alice.address)
     t.equal(counter.recoveries, 2, name)
   }
-  const custom = await counted(t, { checkSignature: () => true, cacheSize: 10 })
+  let checks = 0
+  const custom = await counted(t, { checkSignature: () => { checks++; return true }, cacheSize: 10 })
+  t.equal(await custom.verifier.verify(input({ consumerAddress: bob.address, signature: 'x' })), bob.address)
   t.equal(await custom.verifier.verify(input({ consumerAddress: bob.address, signature: 'x' })), bob.address)
   t.equal(custom.counter.recoveries, 0, 'a custom check is never cached')
+  t.equal(checks, 2, 'the custom check ran for each request')
 })
 
 t.test('cacheSize must be a whole number of at least 0', async t => {

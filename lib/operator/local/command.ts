@@ -6,7 +6,7 @@ export interface Entrypoint {
   args: string[]
 }
 
-export const DEFAULT_ENTRYPOINT = 'node $ALGO'
+const DEFAULT_ENTRYPOINT = 'node $ALGO'
 const ALGO = '$ALGO'
 
 /**

@@ -16,7 +16,7 @@ export interface JobLayout {
   log: string
 }
 
-export function jobsDir (dataDir: string): string {
+function jobsDir (dataDir: string): string {
   return join(dataDir, 'jobs')
 }
 

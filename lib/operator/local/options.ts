@@ -43,7 +43,7 @@ function invalid (problem: string): Error {
 }
 
 function limit (options: LocalOperatorOptions, name: Limit): number {
-  return positiveInteger(`localOperator: ${name}`, options[name] ?? undefined, DEFAULTS[name])
+  return positiveInteger(`localOperator: ${name}`, options[name], DEFAULTS[name])
 }
 
 function resultUrlOf (given: LocalOperatorOptions['resultUrl']): ResultUrl {

@@ -46,7 +46,7 @@ export type LocalJobStatus = JobStatus & {
   error?: string
 }
 
-export type NewJob = Pick<JobRecord, 'jobId' | 'owner' | 'agreementId' | 'documentId' | 'inputDID' | 'algoDID' | 'container'>
+type NewJob = Pick<JobRecord, 'jobId' | 'owner' | 'agreementId' | 'documentId' | 'inputDID' | 'algoDID' | 'container'>
 
 // Unix seconds with milliseconds: jobs started within one second still sort in order.
 export function unixNow (): number {

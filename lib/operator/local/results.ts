@@ -27,7 +27,7 @@ export function contentTypeOf (filename: string): string {
  * The regular files below `dir` (relative names, sorted) with their sizes.
  * Symbolic links are left out: a result must not lead outside the job folder.
  */
-export async function filesIn (dir: string): Promise<Array<{ filename: string, filesize: number }>> {
+async function filesIn (dir: string): Promise<Array<{ filename: string, filesize: number }>> {
   const names = (await readdir(dir, { recursive: true })).sort()
   const files = await Promise.all(names.map(async filename => ({ filename, stats: await lstat(join(dir, filename)) })))
   return files.filter(({ stats }) => stats.isFile()).map(({ filename, stats }) => ({ filename, filesize: stats.size }))

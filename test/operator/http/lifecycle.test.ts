@@ -1,19 +1,13 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import Fastify from 'fastify'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import compute, { httpOperator, type HttpOperatorOptions } from '../../../lib/index.js'
 import { PREFIX } from '../../helpers/build.js'
-import { operatorService, type OperatorService } from '../../helpers/operator-service.js'
+import type { OperatorService } from '../../helpers/operator-service.js'
 import { alice, bob as provider, sign } from '../../helpers/sign.js'
-import { jobs, serve, startJob } from './setup.js'
-
-async function standIn (t: Test): Promise<OperatorService> {
-  const service = await operatorService({ provider: provider.address })
-  t.teardown(() => service.close())
-  return service
-}
+import { jobs, serve, standIn, startJob } from './setup.js'
 
 // The stand-in's side of every connection the transport opened has closed.
 async function allClosed (service: OperatorService): Promise<number> {

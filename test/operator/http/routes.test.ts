@@ -1,14 +1,12 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
 import { URL as ROUTE } from '../../helpers/build.js'
-import { operatorService } from '../../helpers/operator-service.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer, REJECTION } from './fault-server.js'
-import { jobs, serve, startJob } from './setup.js'
+import { jobs, serve, standIn, startJob } from './setup.js'
 
 t.test('the four routes run a job through the operator-service over HTTP', async t => {
-  const service = await operatorService({ provider: provider.address })
-  t.teardown(() => service.close())
+  const service = await standIn(t)
   const app = await serve({ url: service.url, account: provider })
   t.teardown(() => app.close())
 
@@ -34,8 +32,7 @@ t.test('the four routes run a job through the operator-service over HTTP', async
 })
 
 t.test('a 4xx of the operator-service reaches the client with its status and error', async t => {
-  const service = await operatorService({ provider: provider.address })
-  t.teardown(() => service.close())
+  const service = await standIn(t)
   const impostor = await serve({ url: service.url, account: alice })
   t.teardown(() => impostor.close())
   let res = await startJob(impostor)

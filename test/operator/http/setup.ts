@@ -1,8 +1,17 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import compute, { httpOperator, type ComputePluginOptions, type HttpOperatorOptions } from '../../../lib/index.js'
 import { PREFIX, URL } from '../../helpers/build.js'
-import { alice, sign, DID } from '../../helpers/sign.js'
+import { operatorService, type OperatorService } from '../../helpers/operator-service.js'
+import { alice, bob, sign, DID } from '../../helpers/sign.js'
+
+/** An operator-service stand-in that accepts Bob as the provider (under `basePath`), closed when `t` ends. */
+export async function standIn (t: Test, basePath?: string): Promise<OperatorService> {
+  const service = await operatorService({ provider: bob.address, basePath })
+  t.teardown(() => service.close())
+  return service
+}
 
 /** A server with the plugin under the real clients' prefix, its operator an httpOperator. */
 export async function serve (operator: HttpOperatorOptions, plugin: ComputePluginOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {

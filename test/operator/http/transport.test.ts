@@ -5,9 +5,9 @@ import type { Dispatcher } from 'undici'
 import { recoverMessageAddress, type Hex } from 'viem'
 import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
 import { defaultBuildWorkflow } from '../../../lib/workflow.js'
-import { operatorService } from '../../helpers/operator-service.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer, type Fault } from './fault-server.js'
+import { standIn } from './setup.js'
 import { until } from '../../helpers/until.js'
 
 const log = Fastify().log
@@ -20,8 +20,7 @@ const workflow = defaultBuildWorkflow({
 const start = { workflow, owner: alice.address, documentId: DID, agreementId: '0x' + 'f'.repeat(64) }
 
 async function setup (t: Test, options: Partial<HttpOperatorOptions> = {}, basePath?: string) {
-  const service = await operatorService({ provider: provider.address, basePath })
-  t.teardown(() => service.close())
+  const service = await standIn(t, basePath)
   const operator = httpOperator({ url: service.url, account: provider, ...options })
   t.teardown(() => operator.close?.())
   return { service, operator }
@@ -96,8 +95,7 @@ t.test('a start without documentId or agreementId leaves them out and signs the 
 
 t.test('the url may or may not end in a slash, at the root or under a base path', async t => {
   for (const basePath of ['/', '/operator/']) {
-    const service = await operatorService({ provider: provider.address, basePath })
-    t.teardown(() => service.close())
+    const service = await standIn(t, basePath)
     for (const url of [service.url, service.url.slice(0, -1)]) {
       const operator = httpOperator({ url: new URL(url), account: provider })
       t.same(await operator.status({ owner: alice.address }, ctx()), [], url.slice(url.indexOf('/', 8)) || '(no path)')
@@ -108,8 +106,7 @@ t.test('the url may or may not end in a slash, at the root or under a base path'
 })
 
 t.test('credentials in the url are sent as Basic authorization and appear in no error', async t => {
-  const service = await operatorService({ provider: provider.address })
-  t.teardown(() => service.close())
+  const service = await standIn(t)
   const withCredentials = (url: string) => url.replace('http://', 'http://ops%40example:s3cr3t@')
   const operator = httpOperator({ url: withCredentials(service.url), account: provider })
   t.teardown(() => operator.close?.())
@@ -124,8 +121,7 @@ t.test('credentials in the url are sent as Basic authorization and appear in no 
 })
 
 t.test('a 4xx of the operator-service is thrown with its status and its error', async t => {
-  const service = await operatorService({ provider: provider.address })
-  t.teardown(() => service.close())
+  const service = await standIn(t)
   const impostor = httpOperator({ url: service.url, account: alice })
   t.teardown(() => impostor.close?.())
   for (const call of [() => impostor.start(start, ctx()), () => impostor.status({ owner: alice.address }, ctx())]) {

@@ -59,7 +59,7 @@ t.test('records are written atomically: what a cut-short write leaves is ignored
   t.same((await readdir(records)).sort(), [`${job.jobId}.json`, 'README', 'broken.json', 'other.json'].sort(), 'the temporary file is gone')
 })
 
-t.test('a dataDir that cannot be made fails every call with a 503', async t => {
+t.test('a dataDir that cannot be made fails every call with the error that stopped it', async t => {
   const dir = await tempDir(t)
   await writeFile(join(dir, 'file'), '')
   const operator = localOperator({ dataDir: join(dir, 'file', 'data') })

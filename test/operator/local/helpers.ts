@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { text } from 'node:stream/consumers'
 import type { FastifyBaseLogger } from 'fastify'
 import { localOperator, type LocalJobStatus, type LocalOperator, type LocalOperatorOptions, type OperatorContext, type Workflow } from '../../../lib/index.js'
 import { alice, DID } from '../../helpers/sign.js'
+import { until } from '../../helpers/until.js'
 
 export const OWNER = alice.address
 export { DID }
@@ -85,13 +87,10 @@ export async function statusOf (operator: LocalOperator, jobId: string): Promise
 
 /** Polls a job until `done` holds (default: a final state); fails after `ms`. */
 export async function waitFor (operator: LocalOperator, jobId: string, done = (job: LocalJobStatus) => [31, 32, 70].includes(job.status), ms = 15_000): Promise<LocalJobStatus> {
-  const deadline = Date.now() + ms
-  for (;;) {
+  return await until(async () => {
     const job = await statusOf(operator, jobId)
-    if (job !== undefined && done(job)) return job
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not get there: ${JSON.stringify(job)}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
+    return job !== undefined && done(job) ? job : undefined
+  }, `job ${jobId} to get there`, ms)
 }
 
 export const running = (job: LocalJobStatus) => job.status === 40
@@ -100,9 +99,7 @@ export const running = (job: LocalJobStatus) => job.status === 40
 export async function resultText (operator: LocalOperator, jobId: string, index: number): Promise<string | undefined> {
   const file = await operator.result({ owner: OWNER, jobId, index }, context())
   if (file === undefined) return undefined
-  const chunks: Buffer[] = []
-  for await (const chunk of file.stream) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+  return await text(file.stream)
 }
 
 /** Small algorithms, as raw code. */
