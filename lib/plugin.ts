@@ -42,7 +42,7 @@ const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute
 
   // Our routes log requests without their signatures; the host's other routes are untouched.
   fastify.addHook('onRoute', route => {
-    route.logSerializers = Object.assign(Object.create(route.logSerializers ?? null), { req: serializeRequest })
+    route.logSerializers = { ...route.logSerializers, req: serializeRequest }
   })
 
   const app = typed(fastify)

@@ -8,9 +8,19 @@ import { assertValid, ownJobs, paramsFrom, verified, type TypedInstance } from '
  * it, with its content type and length. 404 for anything not theirs, and when the
  * operator serves no results.
  */
+// A download name without path or quotes: the header must not be broken out of.
+const UNSAFE_NAME = /[^\w.-]/g
+
+function noResult (index: number): Error {
+  return new ResultNotFoundError(`The job has no result ${index} for this consumer.`)
+}
+
 export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { operator, operatorTimeout } = options
   const schema = options.schemas.result
+  // Known at registration: without it every request is a 404, before a signature (or a
+  // nonce) is spent on it.
+  const result = operator.result
   fastify.route({
     method: 'GET',
     url: '/computeResult',
@@ -20,16 +30,15 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
     async handler (request, reply) {
       const params = request.query
       assertValid(request)
-      const address = await verified(options, 'result', request, params)
-      const result = operator.result
       if (result === undefined) throw new ResultNotFoundError('This provider serves no results.')
+      const address = await verified(options, 'result', request, params)
       // Ownership is checked here, not left to the operator, as for stop and delete.
       const mine = await ownJobs(options, request, reply, { owner: address, jobId: params.jobId })
-      if (!mine.some(job => job.jobId === params.jobId)) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
+      if (!mine.some(job => job.jobId === params.jobId)) throw noResult(params.index)
       const file = await boundedCall(request, reply, operatorTimeout, async ctx =>
         await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))
-      if (file === undefined) throw new ResultNotFoundError(`The job has no result ${params.index} for this consumer.`)
-      const name = file.name.slice(file.name.lastIndexOf('/') + 1).replace(/[^\w.-]/g, '_')
+      if (file === undefined) throw noResult(params.index)
+      const name = file.name.slice(file.name.lastIndexOf('/') + 1).replace(UNSAFE_NAME, '_')
       return await reply
         .type(file.contentType)
         .header('content-length', file.size)

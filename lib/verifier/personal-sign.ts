@@ -1,5 +1,5 @@
 import { checksumAddress, type Address } from 'viem'
-import { InvalidOptionError } from '../errors.js'
+import { wholeNumber } from '../option-checks.js'
 import type { ComputeVerifier, VerifyInput } from './types.js'
 import { recoveryBackend } from './recover.js'
 import { cachedRecover, type Recover } from './cache.js'
@@ -67,11 +67,7 @@ function checkWith (recover: Recover): (check: SignatureCheck) => Promise<boolea
 export const defaultCheckSignature = checkWith(recoverSigner)
 
 function cacheSizeOf (options: PersonalSignVerifierOptions): number {
-  const size = options.cacheSize ?? (options.buildMessage === undefined ? DEFAULT_CACHE_SIZE : 0)
-  if (!Number.isSafeInteger(size) || size < 0) {
-    throw new InvalidOptionError(`cacheSize must be a whole number of at least 0, got ${String(size)}`)
-  }
-  return size
+  return wholeNumber('cacheSize', options.cacheSize ?? undefined, options.buildMessage === undefined ? DEFAULT_CACHE_SIZE : 0)
 }
 
 /**

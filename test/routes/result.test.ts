@@ -139,6 +139,9 @@ t.test('operators without results, and failing ones', async t => {
     const res = await app.inject({ method: 'GET', url: RESULT, query: await query('a') })
     t.equal(res.statusCode, 404)
     t.same(res.json(), { error: 'This provider serves no results.' })
+    // Answered before the signature is checked: a nonce-protected client spends nothing on it.
+    const unsigned = await app.inject({ method: 'GET', url: RESULT, query: { ...await query('a'), signature: '0x00' } })
+    t.equal(unsigned.statusCode, 404)
   })
 
   // Operators that know alice's job 'a'.

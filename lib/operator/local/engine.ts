@@ -8,18 +8,16 @@ import { commandLine } from './command.js'
 import { fetchTo } from './fetch.js'
 import { JobStore } from './job-store.js'
 import { algorithmEnv, createLayout, inputFile, jobLayout, type JobLayout } from './layout.js'
-import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type StatusCode } from './lifecycle.js'
+import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type FinalStatus, type StatusCode } from './lifecycle.js'
 import { resolveLocalOptions, type LocalOperatorOptions, type ResolvedLocalOptions } from './options.js'
 import { planJob, type JobPlan } from './plan.js'
 import { createRecord, statusChange, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
-import { bytesIn, collectResults, openResult } from './results.js'
+import { bytesIn, collectResults, keptOutputs, openResult } from './results.js'
 import { runProcess } from './runner.js'
 import { Slots } from './slots.js'
 
 /** Why a job was cut short: the abort reason of its controller. */
 type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs'
-
-type FinalStatus = typeof STATUS.dataFailed | typeof STATUS.algorithmFailed | typeof STATUS.completed
 
 /** A job between its start and its final state. */
 interface Job {
@@ -66,8 +64,10 @@ export class LocalOperator implements ComputeOperator {
     // Jobs that were unfinished when the last process ended: nothing runs them any more.
     for (const record of store.all()) {
       if (isFinal(record.status)) continue
-      const results = await collectResults(jobLayout(dataDir, record.jobId), true).catch(() => [])
-      await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results })
+      const layout = jobLayout(dataDir, record.jobId)
+      const { files, overflow } = await keptOutputs(layout, this.options.maxOutputBytes)
+      const results = await collectResults(layout, files).catch(() => [])
+      await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results, ...(overflow ? { error: this.overflowError() } : {}) })
     }
     return { dataDir, store }
   }
@@ -248,20 +248,23 @@ export class LocalOperator implements ComputeOperator {
     const { record, layout, controller: { signal } } = job
     const reason = signal.aborted ? signal.reason as EndReason : undefined
     if (record.status === STATUS.running) await this.advance(job, store, STATUS.publishing)
-    const overflow = (await bytesIn(layout.outputs).catch(() => 0)) > this.options.maxOutputBytes
+    const { files, overflow } = await keptOutputs(layout, this.options.maxOutputBytes)
     if (overflow) {
-      job.error = `The outputs exceeded ${this.options.maxOutputBytes} bytes and were discarded.`
-      await rm(layout.outputs, { recursive: true, force: true })
+      job.error = this.overflowError()
       await this.note(job, job.error)
     }
     if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.plan.maxSeconds} seconds`)
-    const results = await collectResults(layout, !overflow).catch(() => [])
+    const results = await collectResults(layout, files).catch(() => [])
     await store.save(record, {
       ...this.ending(status, reason),
       exitCode: job.exitCode,
       results,
       ...(job.error === undefined ? {} : { error: job.error })
     })
+  }
+
+  private overflowError (): string {
+    return `The outputs exceeded ${this.options.maxOutputBytes} bytes and were discarded.`
   }
 
   /** The final state of a job, and why it ended. */

@@ -27,9 +27,13 @@ export const STATUS_TEXT: Readonly<Record<StatusCode, string>> = {
 /** The text of a job that was unfinished when its provider stopped (a crash or a shutdown). */
 export const INTERRUPTED_TEXT = 'Job completed (interrupted: the provider stopped while the job was unfinished)'
 
-const FINAL: ReadonlySet<number> = new Set([STATUS.dataFailed, STATUS.algorithmFailed, STATUS.completed])
+const FINAL_STATUSES = [STATUS.dataFailed, STATUS.algorithmFailed, STATUS.completed] as const
+const FINAL: ReadonlySet<number> = new Set(FINAL_STATUSES)
 
-export function isFinal (status: number): boolean {
+/** The statuses a job ends in. */
+export type FinalStatus = typeof FINAL_STATUSES[number]
+
+export function isFinal (status: number): status is FinalStatus {
   return FINAL.has(status)
 }
 

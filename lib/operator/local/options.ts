@@ -42,8 +42,9 @@ function invalid (problem: string): Error {
   return new InvalidOptionError(`localOperator: ${problem}`)
 }
 
+// `?? undefined`: null, as from a config file, means the default here.
 function limit (options: LocalOperatorOptions, name: Limit): number {
-  return positiveInteger(`localOperator: ${name}`, options[name], DEFAULTS[name])
+  return positiveInteger(`localOperator: ${name}`, options[name] ?? undefined, DEFAULTS[name])
 }
 
 function resultUrlOf (given: LocalOperatorOptions['resultUrl']): ResultUrl {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { lstat, open, readdir } from 'node:fs/promises'
+import { lstat, open, readdir, rm } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import type { ResultFile } from '../types.js'
 import type { JobLayout } from './layout.js'
@@ -23,23 +23,41 @@ export function contentTypeOf (filename: string): string {
   return CONTENT_TYPES[extname(filename).toLowerCase()] ?? 'application/octet-stream'
 }
 
+/** A file of a job's folder, by its name below it. */
+export interface OutputFile { filename: string, filesize: number }
+
 /**
  * The regular files below `dir` (relative names, sorted) with their sizes.
  * Symbolic links are left out: a result must not lead outside the job folder.
  */
-async function filesIn (dir: string): Promise<Array<{ filename: string, filesize: number }>> {
+async function filesIn (dir: string): Promise<OutputFile[]> {
   const names = (await readdir(dir, { recursive: true })).sort()
   const files = await Promise.all(names.map(async filename => ({ filename, stats: await lstat(join(dir, filename)) })))
   return files.filter(({ stats }) => stats.isFile()).map(({ filename, stats }) => ({ filename, filesize: stats.size }))
 }
 
+function sizeOf (files: OutputFile[]): number {
+  return files.reduce((sum, file) => sum + file.filesize, 0)
+}
+
 export async function bytesIn (dir: string): Promise<number> {
-  return (await filesIn(dir)).reduce((sum, file) => sum + file.filesize, 0)
+  return sizeOf(await filesIn(dir))
+}
+
+/**
+ * A finished job's outputs, walked once. Over `maxBytes` they are deleted, and none
+ * are listed: the one place the cap is applied, whether the job ended or a restart
+ * found it interrupted. Unreadable outputs count as none.
+ */
+export async function keptOutputs (layout: JobLayout, maxBytes: number): Promise<{ files: OutputFile[], overflow: boolean }> {
+  const files = await filesIn(layout.outputs).catch(() => [])
+  if (sizeOf(files) <= maxBytes) return { files, overflow: false }
+  await rm(layout.outputs, { recursive: true, force: true })
+  return { files: [], overflow: true }
 }
 
 /** A finished job's results: its outputs, then its logs (the engine's own log first). */
-export async function collectResults (layout: JobLayout, withOutputs: boolean): Promise<ResultEntry[]> {
-  const outputs = withOutputs ? await filesIn(layout.outputs) : []
+export async function collectResults (layout: JobLayout, outputs: OutputFile[]): Promise<ResultEntry[]> {
   const own = basename(layout.log)
   const logs = (await filesIn(layout.logs)).sort((a, b) => Number(b.filename === own) - Number(a.filename === own))
   return [

@@ -2,7 +2,7 @@ import t from 'tap'
 import { access, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { localOperator } from '../../../lib/index.js'
-import { ALGORITHMS, CSV_PATH, DID, OWNER, context, engine, resultText, running, start, tempDir, waitFor } from './helpers.js'
+import { ALGORITHMS, CSV_PATH, DID, OWNER, context, engine, layoutOf, resultText, running, start, tempDir, waitFor } from './helpers.js'
 
 const INTERRUPTED = 'Job completed (interrupted: the provider stopped while the job was unfinished)'
 
@@ -22,6 +22,21 @@ t.test('a new engine on the same dataDir shows every earlier job; unfinished one
   t.match(jobs[1], { status: 70, statusText: INTERRUPTED, stopreq: 0, exitCode: null, results: [{ filename: 'algorithm.log' }] })
   t.match(jobs[2], { status: 70, statusText: INTERRUPTED, results: [] })
   t.equal(await resultText(second, finished.jobId, 0), '16')
+})
+
+t.test('a restart applies maxOutputBytes to an interrupted job\'s outputs, as the end of a job does', async t => {
+  const dataDir = await tempDir(t)
+  const first = await engine(t, { dataDir })
+  const job = await start(first, { rawcode: ALGORITHMS.sleep })
+  await waitFor(first, job.jobId, running)
+  // What the algorithm wrote before the process died, past the cap the next engine has.
+  await writeFile(join((await layoutOf(dataDir, job.jobId)).outputs, 'big.bin'), Buffer.alloc(2048))
+
+  const second = await engine(t, { dataDir, maxOutputBytes: 1024 })
+  const [interrupted] = await second.status({ owner: OWNER, jobId: job.jobId }, context())
+  t.match(interrupted, { statusText: INTERRUPTED, error: 'The outputs exceeded 1024 bytes and were discarded.' })
+  t.notOk((interrupted as { results: Array<{ type: string }> }).results.some(result => result.type === 'output'), 'no output is listed')
+  await t.rejects(access((await layoutOf(dataDir, job.jobId)).outputs), 'and they are gone')
 })
 
 t.test('close kills running jobs and ends them, and queued ones, as interrupted', async t => {

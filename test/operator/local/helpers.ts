@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { text } from 'node:stream/consumers'
@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { localOperator, type LocalJobStatus, type LocalOperator, type LocalOperatorOptions, type OperatorContext, type Workflow } from '../../../lib/index.js'
 import { alice, DID } from '../../helpers/sign.js'
 import { until } from '../../helpers/until.js'
+import { jobLayout, type JobLayout } from '../../../lib/operator/local/layout.js'
 
 export const OWNER = alice.address
 export { DID }
@@ -100,6 +101,11 @@ export async function resultText (operator: LocalOperator, jobId: string, index:
   const file = await operator.result({ owner: OWNER, jobId, index }, context())
   if (file === undefined) return undefined
   return await text(file.stream)
+}
+
+/** The folder of a job of an engine made on `dataDir`. */
+export async function layoutOf (dataDir: string, jobId: string): Promise<JobLayout> {
+  return jobLayout(await realpath(dataDir), jobId)
 }
 
 /** Small algorithms, as raw code. */

@@ -2,21 +2,15 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { access, readFile, realpath } from 'node:fs/promises'
-import { jobLayout, type JobLayout } from '../../../lib/operator/local/layout.js'
+import { access, readFile } from 'node:fs/promises'
 import type { LocalOperator } from '../../../lib/index.js'
-import { ALGORITHMS, OWNER, context, engine, resultText, running, start, statusOf, tempDir, waitFor } from './helpers.js'
+import { ALGORITHMS, OWNER, context, engine, layoutOf, resultText, running, start, statusOf, tempDir, waitFor } from './helpers.js'
 
 // Is a process still running? A killed process whose parent died too may linger
 // as a zombie until an init reaps it: that counts as gone (Linux /proc).
 async function alive (pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
   return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
-}
-
-// The folder of a job of an engine made on `dataDir`.
-async function layoutOf (dataDir: string, jobId: string): Promise<JobLayout> {
-  return jobLayout(await realpath(dataDir), jobId)
 }
 
 t.test('stop kills a sleeping algorithm, with what it started, and answers it at 70 with stopreq 1', async t => {
