@@ -9,3 +9,12 @@ export type ErrorBody = Static<typeof ErrorBody>
 
 /** An error response of a route, described for OpenAPI. */
 export const errorResponse = (description: string) => Type.Object(ErrorBody.properties, { description })
+
+/** The 400, 401 and 503 that every signed route may answer. */
+export function signedRouteErrors (unauthorized: string) {
+  return {
+    400: errorResponse('One of the required attributes is missing or malformed.'),
+    401: errorResponse(unauthorized),
+    503: errorResponse('Service unavailable')
+  }
+}

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { Type, type TString } from '@sinclair/typebox'
 import { ConsumerAddress, type ParamLimits } from './params.js'
-import { errorResponse as error } from './errors.js'
+import { errorResponse as error, signedRouteErrors } from './errors.js'
 
 /**
  * `GET <prefix>/computeResult` (the reference provider's route since v0.4.16):
@@ -27,10 +27,8 @@ export function resultSchema (limits: ParamLimits, nonce: TString) {
     response: {
       // A stream is sent as it is, never serialized: the schema only documents it.
       200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file, with its content type and length.' }),
-      400: error('One of the required attributes is missing or malformed.'),
-      401: error('Consumer signature is invalid or failed verification.'),
-      404: error('No such result of a job of this consumer, or a provider that serves no results.'),
-      503: error('Service unavailable')
+      ...signedRouteErrors('Consumer signature is invalid or failed verification.'),
+      404: error('No such result of a job of this consumer, or a provider that serves no results.')
     }
   } as const
 }

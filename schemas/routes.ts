@@ -1,7 +1,7 @@
 import { Type, type TObject } from '@sinclair/typebox'
 import { paramSchemas, defaultLimits, NonceQuery, NonceReply, type ParamLimits } from './params.js'
 import { JobStatus } from './job.js'
-import { errorResponse as error } from './errors.js'
+import { errorResponse as error, signedRouteErrors } from './errors.js'
 import { resultSchema } from './result.js'
 
 // Route schemas: summary, description and tags come from the reference provider's
@@ -19,10 +19,8 @@ function route<Q extends TObject> (summary: string, description: string, queryst
     querystring,
     response: {
       200: Type.Array(JobStatus, { description: ok }),
-      400: error('One of the required attributes is missing or malformed.'),
-      401: error(unauthorized),
-      '4xx': error('The request was refused (also a 4xx passed on from the operator).'),
-      503: error('Service unavailable')
+      ...signedRouteErrors(unauthorized),
+      '4xx': error('The request was refused (also a 4xx passed on from the operator).')
     }
   }
 }

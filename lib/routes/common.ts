@@ -51,7 +51,7 @@ export function operatorQuery (params: JobParams, owner: string): OperatorQuery 
 }
 
 /** Jobs that belong to `address`, whatever the operator sent (addresses compare ignoring case). */
-export function ownedBy (jobs: JobStatus[], address: string): JobStatus[] {
+function ownedBy (jobs: JobStatus[], address: string): JobStatus[] {
   const owner = address.toLowerCase()
   return jobs.filter(job => typeof job.owner === 'string' && job.owner.toLowerCase() === owner)
 }
