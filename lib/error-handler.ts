@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { isClientStatus, statusOf } from './errors.js'
+import { isClientStatus, statusOf } from './http-status.js'
 import type { FieldErrors } from './validation.js'
 
 /**

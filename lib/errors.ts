@@ -50,14 +50,3 @@ export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []
 /** Registration: an option has the wrong type or value. */
 export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string]>(
   'FST_COMPUTE_INVALID_OPTION', 'fastify-ocean-compute: %s', 500)
-
-/** An error that carries its own HTTP status (our errors, http-errors, Fastify's own). */
-export function statusOf (err: unknown): number | undefined {
-  const status = (err as { statusCode?: unknown } | null)?.statusCode
-  return typeof status === 'number' ? status : undefined
-}
-
-/** True for a status the client caused and may be told about. */
-export function isClientStatus (status: number | undefined): status is number {
-  return status !== undefined && status >= 400 && status < 500
-}

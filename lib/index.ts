@@ -1,7 +1,8 @@
 import plugin from './plugin.js'
 
 export default plugin
-export { plugin as compute }
+// The named forms of the official plugins, for hosts that import by name (and CommonJS hosts: `require()` of this ESM package gives its namespace).
+export { plugin as fastifyOceanCompute, plugin as compute }
 export type { ComputePluginOptions } from './options.js'
 export type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultQuery, ResultFile } from './operator/types.js'
 export { httpOperator, type HttpOperatorOptions, type ProviderAccount } from './operator/http/index.js'
@@ -17,5 +18,6 @@ export { memoryNonceStore, nonceVerifier, type NonceStore } from './verifier/non
 export { defaultBuildWorkflow, type BuildWorkflow, type BuildWorkflowInput } from './workflow.js'
 export * as errors from './errors.js'
 export type { JobStatus, JobList } from '../schemas/job.js'
-export type { Workflow } from '../schemas/workflow.js'
-export type { StartParams, JobParams } from '../schemas/params.js'
+export type { Workflow, WorkflowInput } from '../schemas/workflow.js'
+export { defaultLimits, type ParamLimits, type StartParams, type JobParams } from '../schemas/params.js'
+export type { ErrorBody } from '../schemas/errors.js'

@@ -16,14 +16,15 @@ export interface ParamLimits {
   jsonLength: number
 }
 
-export const defaultLimits: ParamLimits = {
+// Frozen: a host that imports it cannot change every other registration's defaults.
+export const defaultLimits: Readonly<ParamLimits> = Object.freeze({
   idLength: 256,
   signatureLength: 256,
   rawcodeLength: 256 * 1024,
   additionalInputs: 32,
   jsonDepth: 8,
   jsonLength: 64 * 1024
-}
+})
 
 /** An Ethereum address: 0x and 40 hex characters, any case. */
 export const ADDRESS_PATTERN = '^0x[0-9a-fA-F]{40}$'
@@ -96,7 +97,20 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
     nonce: Type.Optional(nonce)
   }, { additionalProperties: false })
 
-  return { StartParams, JobParams, AlgorithmMeta: algorithmMeta, Output: output, Nonce: nonce }
+  /** Parameters of GET computeResult: one result of one job, always signed. */
+  const ResultParams = Type.Object({
+    consumerAddress: ConsumerAddress,
+    jobId: id('The ID of the compute job.'),
+    index: Type.Integer({ minimum: 0, description: 'The position of the result in the job\'s list of results, from 0.' }),
+    signature: Type.String({
+      maxLength: limits.signatureLength,
+      description: 'Signature of (consumerAddress+jobId+index) by the consumer who started the job (EIP-191 personal_sign).'
+    }),
+    // The nonce, when a host protects against replays, is signed here as on the compute routes.
+    nonce: Type.Optional(nonce)
+  }, { additionalProperties: false })
+
+  return { StartParams, JobParams, ResultParams, AlgorithmMeta: algorithmMeta, Output: output }
 }
 
 const defaults = paramSchemas()

@@ -1,6 +1,6 @@
 import { Type, type TObject } from '@sinclair/typebox'
 import { paramSchemas, defaultLimits, NonceQuery, NonceReply, type ParamLimits } from './params.js'
-import { JobStatus } from './job.js'
+import { JobStatus, redactedFields } from './job.js'
 import { errorResponse as error, signedRouteErrors } from './errors.js'
 import { resultSchema } from './result.js'
 
@@ -27,13 +27,13 @@ function route<Q extends TObject> (summary: string, description: string, queryst
 
 /** The four route schemas under the given limits. */
 export function routeSchemas (limits: ParamLimits = defaultLimits) {
-  const { StartParams, JobParams, Nonce } = paramSchemas(limits)
+  const { StartParams, JobParams, ResultParams } = paramSchemas(limits)
   return {
     start: route('computeStart', 'Call the execution of a workflow. Parameters come from the query string or, when the query string is empty, from a JSON body.', StartParams),
-    status: route('computeStatus', 'Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no owner, resultsUrl, algorithmLogUrl, resultsDid, results).', JobParams),
+    status: route('computeStatus', `Get status for a specific jobId/documentId/owner. Without a valid signature the jobs are redacted (no ${redactedFields.join(', ')}).`, JobParams),
     stop: route('computeStop', 'Stop the execution of a workflow.', JobParams),
     delete: route('computeDelete', 'Deletes a workflow.', JobParams, 'Invalid asset data.'),
-    result: resultSchema(limits, Nonce)
+    result: resultSchema(ResultParams)
   }
 }
 

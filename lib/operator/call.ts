@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { JobStatus } from '../../schemas/job.js'
 import {
-  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError, isClientStatus, statusOf
+  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError
 } from '../errors.js'
+import { isClientStatus, statusOf } from '../http-status.js'
 import type { OperatorContext } from './types.js'
 
 function isOurs (err: unknown): boolean {

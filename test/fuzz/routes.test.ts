@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { build, PREFIX, URL } from '../helpers/build.js'
+import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { memoryNonceStore } from '../../lib/index.js'
 import { alice, sign } from '../helpers/sign.js'
 
@@ -24,7 +24,7 @@ const params = fc.dictionary(fc.oneof(fc.constantFrom(...names), fc.string()), v
 
 const request = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'),
-  url: fc.constantFrom(URL, `${URL}/`, `${PREFIX}/nonce`, `${PREFIX}/computeResult`, `${URL}?`, `${URL}?a=%E0%A4%A`, `${URL}?consumerAddress[]=x`),
+  url: fc.constantFrom(COMPUTE_PATH, `${COMPUTE_PATH}/`, `${PREFIX}/nonce`, `${PREFIX}/computeResult`, `${COMPUTE_PATH}?`, `${COMPUTE_PATH}?a=%E0%A4%A`, `${COMPUTE_PATH}?consumerAddress[]=x`),
   query: fc.option(params, { nil: undefined }),
   body: fc.oneof(
     fc.constant(undefined),
@@ -54,7 +54,7 @@ t.test('a valid request with a field or two changed never gets a 5xx', async t =
   const signature = await sign(alice)
   const codes = new Set<number>()
   await fc.assert(fc.asyncProperty(signed(signature), async ({ method, asBody, params }) => {
-    const res = await app.inject({ method: method as 'GET', url: URL, ...(asBody && method !== 'GET' ? { payload: params } : { query: params as Record<string, string> }) })
+    const res = await app.inject({ method: method as 'GET', url: COMPUTE_PATH, ...(asBody && method !== 'GET' ? { payload: params } : { query: params as Record<string, string> }) })
     codes.add(res.statusCode)
     if (res.statusCode !== 200 && !(res.statusCode >= 400 && res.statusCode < 500 && typeof res.json().error === 'string')) {
       throw new Error(`${res.statusCode} ${res.body}`)
@@ -82,6 +82,6 @@ t.test('any request gets 200 or a 4xx with a JSON error, never a 5xx, and the se
     }
   }), { numRuns: RUNS })
 
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 200, 'a normal request still works')
 })

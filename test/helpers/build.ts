@@ -3,7 +3,7 @@ import compute, { type ComputePluginOptions } from '../../lib/index.js'
 import { MemoryOperator } from './memory-operator.js'
 
 export const PREFIX = '/api/v1/services'
-export const URL = `${PREFIX}/compute`
+export const COMPUTE_PATH = `${PREFIX}/compute`
 
 /** A server with the plugin under the real clients' prefix and an in-memory operator. */
 export async function build (options: ComputePluginOptions = {}): Promise<{ app: FastifyInstance, operator: MemoryOperator }> {

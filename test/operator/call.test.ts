@@ -4,12 +4,12 @@ import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import compute, { type JobStatus, type OperatorContext, type OperatorQuery } from '../../lib/index.js'
-import { build, URL, PREFIX } from '../helpers/build.js'
+import { build, COMPUTE_PATH, PREFIX } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, sign } from '../helpers/sign.js'
 
 async function status (app: Awaited<ReturnType<typeof build>>['app']) {
-  return await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  return await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })
 }
 
 t.test('a throwing operator gives 503 without its internals, and the next request works', async t => {
@@ -29,7 +29,7 @@ t.test('a 4xx from the operator is passed on with its status and message', async
   const { app, operator } = await build()
   await operator.start({ owner: alice.address, workflow: { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] } })
   operator.stop = async () => { throw Object.assign(new Error('Job is already finished.'), { statusCode: 409 }) }
-  const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  const res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 409)
   t.same(res.json(), { error: 'Job is already finished.' })
 })
@@ -74,7 +74,7 @@ t.test('a client that disconnects aborts the operator call', async t => {
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
   const { port } = app.server.address() as AddressInfo
-  const req = request({ host: '127.0.0.1', port, path: `${URL}?consumerAddress=${alice.address}` })
+  const req = request({ host: '127.0.0.1', port, path: `${COMPUTE_PATH}?consumerAddress=${alice.address}` })
   req.on('error', () => {})
   req.end()
   await once(app.server, 'request')
@@ -89,7 +89,7 @@ t.test('an operator that reads the signal after the client left finds it aborted
   await app.register(compute, { prefix: PREFIX, operator })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
-  const req = request({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, path: `${URL}?consumerAddress=${alice.address}` })
+  const req = request({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, path: `${COMPUTE_PATH}?consumerAddress=${alice.address}` })
   req.on('error', () => {})
   const seen = new Promise<boolean>(resolve => {
     operator.status = async (_query: OperatorQuery, ctx?: OperatorContext) => {
@@ -107,11 +107,11 @@ t.test('an operator that reads the signal after the client left finds it aborted
 t.test('errors of a host hook keep their 4xx, and a host bug is a bare 500', async t => {
   const refuse = await build({ buildWorkflow: () => { throw Object.assign(new Error('Order 0xabc is not paid.'), { statusCode: 402 }) } })
   const query = { consumerAddress: alice.address, signature: await sign(alice), output: '{}', algorithmDid: 'did:op:x' }
-  let res = await refuse.app.inject({ method: 'POST', url: URL, query })
+  let res = await refuse.app.inject({ method: 'POST', url: COMPUTE_PATH, query })
   t.equal(res.statusCode, 402)
   t.same(res.json(), { error: 'Order 0xabc is not paid.' })
   const buggy = await build({ buildWorkflow: () => { throw new TypeError('cannot read x of undefined') } })
-  res = await buggy.app.inject({ method: 'POST', url: URL, query })
+  res = await buggy.app.inject({ method: 'POST', url: COMPUTE_PATH, query })
   t.equal(res.statusCode, 500)
   t.same(res.json(), { error: 'Internal Server Error' })
   t.equal(buggy.operator.calls.length, 0)

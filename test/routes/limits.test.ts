@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import compute from '../../lib/index.js'
-import { build, URL } from '../helpers/build.js'
+import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, sign } from '../helpers/sign.js'
 
@@ -10,13 +10,13 @@ const nested = (depth: number): unknown => depth === 0 ? 'leaf' : { deeper: nest
 t.test('refuses JSON fields nested deeper than the limit, from the query and from a body', async t => {
   const { app, operator } = await build()
   const base = { consumerAddress: alice.address, signature: await sign(alice), algorithmDid: 'did:op:x' }
-  let res = await app.inject({ method: 'POST', url: URL, query: { ...base, output: JSON.stringify(nested(8)) } })
+  let res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: { ...base, output: JSON.stringify(nested(8)) } })
   t.equal(res.statusCode, 200, '8 levels are fine')
-  res = await app.inject({ method: 'POST', url: URL, query: { ...base, output: JSON.stringify(nested(9)) } })
+  res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: { ...base, output: JSON.stringify(nested(9)) } })
   t.equal(res.statusCode, 400)
   t.same(res.json(), { error: 'The output field may not be nested deeper than 8 levels.', errors: { output: ['The output field may not be nested deeper than 8 levels.'] } })
   const deep = '{"deeper":'.repeat(50_000) + '1' + '}'.repeat(50_000)
-  res = await app.inject({ method: 'POST', url: URL, headers: { 'content-type': 'application/json' }, payload: `{"consumerAddress":"${alice.address}","output":{},"algorithmMeta":{"rawcode":"x","deep":${deep}}}` })
+  res = await app.inject({ method: 'POST', url: COMPUTE_PATH, headers: { 'content-type': 'application/json' }, payload: `{"consumerAddress":"${alice.address}","output":{},"algorithmMeta":{"rawcode":"x","deep":${deep}}}` })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'The algorithmMeta field may not be nested deeper than 8 levels.')
   t.equal(operator.calls.length, 1)
@@ -32,7 +32,7 @@ t.test('refuses overlong JSON text and ids, under limits a host sets', async t =
     [{ output: '{}', additionalInputs: '[{},{}]' }, 'The additionalInputs field may not have more than 1 items.']
   ]
   for (const [extra, error] of cases) {
-    const res = await app.inject({ method: 'POST', url: URL, query: { ...base, ...extra } })
+    const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: { ...base, ...extra } })
     t.equal(res.statusCode, 400, error)
     t.equal(res.json().error, error)
   }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, URL } from '../helpers/build.js'
+import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
 import type { Workflow } from '../../lib/index.js'
 
@@ -8,7 +8,7 @@ const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instance
 t.test('stop answers the stopped jobs with stopreq 1', async t => {
   const { app, operator } = await build()
   const [job] = await operator.start({ workflow, owner: alice.address, documentId: DID })
-  const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, jobId: job!.jobId, signature: await sign(alice, { jobId: job!.jobId }) } })
+  const res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId: job!.jobId, signature: await sign(alice, { jobId: job!.jobId }) } })
   t.equal(res.statusCode, 200)
   t.match(res.json(), [{ jobId: job!.jobId, stopreq: 1, status: 70 }])
 })
@@ -17,10 +17,10 @@ t.test('delete answers the jobs with removed 1, and they are gone from status af
   const { app, operator } = await build()
   const [job] = await operator.start({ workflow, owner: alice.address, documentId: DID })
   const query = { consumerAddress: alice.address, documentId: DID, signature: await sign(alice, { documentId: DID }) }
-  const res = await app.inject({ method: 'DELETE', url: URL, query })
+  const res = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query })
   t.equal(res.statusCode, 200)
   t.match(res.json(), [{ jobId: job!.jobId, removed: 1 }])
-  const status = await app.inject({ method: 'GET', url: URL, query })
+  const status = await app.inject({ method: 'GET', url: COMPUTE_PATH, query })
   t.same(status.json(), [])
 })
 
@@ -28,10 +28,10 @@ t.test('stop and delete read a JSON body and accept an empty one with the query'
   const { app, operator } = await build()
   await operator.start({ workflow, owner: alice.address })
   const signature = await sign(alice)
-  let res = await app.inject({ method: 'PUT', url: URL, payload: { consumerAddress: alice.address, signature } })
+  let res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, payload: { consumerAddress: alice.address, signature } })
   t.equal(res.statusCode, 200)
   t.equal(res.json().length, 1)
-  res = await app.inject({ method: 'DELETE', url: URL, query: { consumerAddress: alice.address, signature }, headers: { 'content-type': 'application/json' }, payload: '' })
+  res = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature }, headers: { 'content-type': 'application/json' }, payload: '' })
   t.equal(res.statusCode, 200)
   t.equal(res.json()[0].removed, 1)
 })
@@ -39,7 +39,7 @@ t.test('stop and delete read a JSON body and accept an empty one with the query'
 t.test('stop and delete answer [] when nothing matched', async t => {
   const { app } = await build()
   for (const method of ['PUT', 'DELETE'] as const) {
-    const res = await app.inject({ method, url: URL, query: { consumerAddress: alice.address, jobId: 'x', signature: await sign(alice, { jobId: 'x' }) } })
+    const res = await app.inject({ method, url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId: 'x', signature: await sign(alice, { jobId: 'x' }) } })
     t.equal(res.statusCode, 200)
     t.same(res.json(), [])
   }
@@ -50,11 +50,11 @@ t.test('stop and delete demand a valid signature', async t => {
   await operator.start({ workflow, owner: alice.address })
   for (const method of ['PUT', 'DELETE'] as const) {
     for (const signature of [undefined, '0xdead', await sign(bob, { consumerAddress: alice.address })]) {
-      const res = await app.inject({ method, url: URL, query: signature === undefined ? { consumerAddress: alice.address } : { consumerAddress: alice.address, signature } })
+      const res = await app.inject({ method, url: COMPUTE_PATH, query: signature === undefined ? { consumerAddress: alice.address } : { consumerAddress: alice.address, signature } })
       t.equal(res.statusCode, 401, `${method} ${String(signature)}`)
       t.same(res.json(), { error: 'Invalid signature provided.' })
     }
-    const res = await app.inject({ method, url: URL, query: { signature: await sign(alice) } })
+    const res = await app.inject({ method, url: COMPUTE_PATH, query: { signature: await sign(alice) } })
     t.equal(res.statusCode, 400)
     t.equal(res.json().error, 'The consumerAddress field is required.')
   }

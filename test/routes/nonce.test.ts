@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import compute, { memoryNonceStore } from '../../lib/index.js'
-import { build, PREFIX, URL } from '../helpers/build.js'
+import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, bob } from '../helpers/sign.js'
 
@@ -9,7 +9,7 @@ const signNonce = async (account: typeof alice, nonce: string | number, { consum
   await account.signMessage({ message: consumerAddress + jobId + documentId + String(nonce) })
 
 const start = async (app: Awaited<ReturnType<typeof build>>['app'], query: Record<string, string>) =>
-  await app.inject({ method: 'POST', url: URL, query: { output: '{}', algorithmDid: 'did:op:x', ...query } })
+  await app.inject({ method: 'POST', url: COMPUTE_PATH, query: { output: '{}', algorithmDid: 'did:op:x', ...query } })
 
 t.test('with a nonce store, each signed nonce works once and must grow', async t => {
   const { app, operator } = await build({ nonceStore: memoryNonceStore() })
@@ -45,7 +45,7 @@ t.test('a missing or malformed nonce is a 401, and an unsigned status needs none
   t.equal((await start(app, { consumerAddress: alice.address, signature: await signNonce(alice, '') })).statusCode, 401)
   t.equal((await start(app, { consumerAddress: alice.address, nonce: '1e3', signature: await signNonce(alice, '1e3') })).statusCode, 401)
   t.equal((await start(app, { consumerAddress: alice.address, nonce: '-1', signature: await signNonce(alice, '-1') })).statusCode, 401)
-  t.equal((await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })).statusCode, 200)
 })
 
 t.test('stop, delete and signed status take a nonce too', async t => {
@@ -54,8 +54,8 @@ t.test('stop, delete and signed status take a nonce too', async t => {
   for (const method of ['GET', 'PUT', 'DELETE'] as const) {
     nonce++
     const query = { consumerAddress: alice.address, jobId: 'j', nonce: String(nonce), signature: await signNonce(alice, nonce, { jobId: 'j' }) }
-    t.equal((await app.inject({ method, url: URL, query })).statusCode, 200, method)
-    t.equal((await app.inject({ method: 'PUT', url: URL, query })).statusCode, 401, `${method}'s nonce is spent`)
+    t.equal((await app.inject({ method, url: COMPUTE_PATH, query })).statusCode, 200, method)
+    t.equal((await app.inject({ method: 'PUT', url: COMPUTE_PATH, query })).statusCode, 401, `${method}'s nonce is spent`)
   }
 })
 

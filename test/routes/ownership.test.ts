@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, URL } from '../helpers/build.js'
+import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign } from '../helpers/sign.js'
 import type { MemoryOperator } from '../helpers/memory-operator.js'
 import type { OperatorQuery, Workflow } from '../../lib/index.js'
@@ -29,7 +29,7 @@ t.test('stop touches only the signer\'s jobs when the operator ignores owner', a
   const { app, operator } = await build()
   careless(operator)
   const { mine, theirs } = await jobsOf(operator)
-  const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  const res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 200)
   t.same(res.json().map((job: { jobId: string }) => job.jobId), [mine.jobId])
   t.equal(operator.jobs.get(theirs.jobId)!.stopreq, 0, 'bob\'s job still runs')
@@ -40,10 +40,10 @@ t.test('delete touches only the signer\'s jobs, even when asked for another\'s j
   const { app, operator } = await build()
   careless(operator)
   const { mine, theirs } = await jobsOf(operator)
-  let res = await app.inject({ method: 'DELETE', url: URL, query: { consumerAddress: alice.address, jobId: theirs.jobId, signature: await sign(alice, { jobId: theirs.jobId }) } })
+  let res = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId: theirs.jobId, signature: await sign(alice, { jobId: theirs.jobId }) } })
   t.same(res.json(), [])
   t.ok(operator.jobs.has(theirs.jobId))
-  res = await app.inject({ method: 'DELETE', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  res = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.same(res.json().map((job: { jobId: string }) => job.jobId), [mine.jobId])
   t.ok(operator.jobs.has(theirs.jobId), 'bob\'s job is still there')
   t.notOk(operator.jobs.has(mine.jobId))
@@ -53,6 +53,6 @@ t.test('an operator fault while acting on a job is a 503, not a partial success'
   const { app, operator } = await build()
   await jobsOf(operator)
   operator.stop = async () => { throw new Error('socket hang up') }
-  const res = await app.inject({ method: 'PUT', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  const res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 503)
 })

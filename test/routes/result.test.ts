@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { localOperator, type ComputeOperator, type LocalJobStatus } from '../../lib/index.js'
-import { build, PREFIX, URL } from '../helpers/build.js'
+import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { newJob } from '../helpers/jobs.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
@@ -24,7 +24,7 @@ async function signResult (account: typeof alice, jobId: string, index: number |
 async function provider (t: Test): Promise<FastifyInstance> {
   const dataDir = await mkdtemp(join(tmpdir(), 'foc-result-'))
   const { app } = await build({
-    operator: localOperator({ dataDir, datasets: { [DID]: new globalThis.URL('../../examples/data/sample.csv', import.meta.url).pathname } })
+    operator: localOperator({ dataDir, datasets: { [DID]: new URL('../../examples/data/sample.csv', import.meta.url).pathname } })
   })
   t.teardown(async () => {
     await app.close()
@@ -36,7 +36,7 @@ async function provider (t: Test): Promise<FastifyInstance> {
 async function startJob (app: FastifyInstance, rawcode: string, documentId = DID) {
   return await app.inject({
     method: 'POST',
-    url: URL,
+    url: COMPUTE_PATH,
     payload: {
       consumerAddress: alice.address,
       signature: await sign(alice, { documentId }),
@@ -49,7 +49,7 @@ async function startJob (app: FastifyInstance, rawcode: string, documentId = DID
 
 async function statusUntil (app: FastifyInstance, jobId: string, done: (job: LocalJobStatus) => boolean): Promise<LocalJobStatus> {
   for (;;) {
-    const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, jobId, signature: await sign(alice, { jobId }) } })
+    const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId, signature: await sign(alice, { jobId }) } })
     const [job] = res.json() as LocalJobStatus[]
     if (done(job!)) return job!
     await new Promise(resolve => setTimeout(resolve, 25))
@@ -64,7 +64,7 @@ t.test('a job runs end to end through the routes and computeResult streams its o
   const job = await statusUntil(app, jobId, job => job.status === 70)
   t.match(job, { owner: alice.address, exitCode: 0, stopreq: 0, results: [{ index: 0, filename: 'rows.txt', type: 'output' }, { index: 1, filename: 'algorithm.log', type: 'log' }] })
 
-  // The listed URL is the route's, without the signature the client adds.
+  // The listed COMPUTE_PATH is the route's, without the signature the client adds.
   const url = `${job.results[0]!.url}&signature=${await signResult(alice, jobId, 0)}`
   const output = await app.inject({ method: 'GET', url })
   t.equal(output.statusCode, 200)
@@ -124,11 +124,11 @@ t.test('stop and delete through the routes', async t => {
   const [{ jobId }] = (await startJob(app, 'setTimeout(() => {}, 60000)')).json() as [LocalJobStatus]
   await statusUntil(app, jobId, job => job.status === 40)
   const query = { consumerAddress: alice.address, jobId, signature: await sign(alice, { jobId }) }
-  const stopped = await app.inject({ method: 'PUT', url: URL, query })
+  const stopped = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query })
   t.match(stopped.json(), [{ jobId, status: 70, stopreq: 1 }])
-  const deleted = await app.inject({ method: 'DELETE', url: URL, query })
+  const deleted = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query })
   t.match(deleted.json(), [{ jobId, removed: 1 }])
-  t.same((await app.inject({ method: 'GET', url: URL, query })).json(), [])
+  t.same((await app.inject({ method: 'GET', url: COMPUTE_PATH, query })).json(), [])
 })
 
 t.test('operators without results, and failing ones', async t => {

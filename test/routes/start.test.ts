@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, URL } from '../helpers/build.js'
+import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
 
 const ALGORITHM = { rawcode: 'console.log(1)', container: { entrypoint: 'node $ALGO', image: 'node', tag: '20' }, extra: 'kept' }
@@ -18,7 +18,7 @@ async function startQuery (overrides: Record<string, string | undefined> = {}) {
 
 t.test('starts a job signed by the consumer and answers it as a one-element array', async t => {
   const { app, operator } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ transferTxId: '0xabc' }) })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ transferTxId: '0xabc' }) })
   t.equal(res.statusCode, 200)
   const jobs = res.json()
   t.equal(jobs.length, 1)
@@ -31,7 +31,7 @@ t.test('starts a job signed by the consumer and answers it as a one-element arra
 t.test('passes the algorithm, output and inputs to the operator as the spec workflow', async t => {
   const { app, operator } = await build()
   const inputs = [{ documentId: 'did:op:' + 'b'.repeat(64), transferTxId: '0x1' }, { serviceId: 'no id here' }]
-  await app.inject({ method: 'POST', url: URL, query: await startQuery({ additionalInputs: JSON.stringify(inputs) }) })
+  await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ additionalInputs: JSON.stringify(inputs) }) })
   const { workflow } = operator.calls[0]!.arg as { workflow: unknown }
   t.same(workflow, {
     stages: [{
@@ -47,7 +47,7 @@ t.test('passes the algorithm, output and inputs to the operator as the spec work
 t.test('accepts the parameters as a JSON body when the query string is empty', async t => {
   const { app } = await build()
   const body = { ...await startQuery(), algorithmMeta: ALGORITHM, output: OUTPUT }
-  const res = await app.inject({ method: 'POST', url: URL, payload: body })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, payload: body })
   t.equal(res.statusCode, 200)
   t.equal(res.json()[0].owner, alice.address)
 })
@@ -57,7 +57,7 @@ t.test('reads the query only, never merged with the body', async t => {
   const query = await startQuery()
   const res = await app.inject({
     method: 'POST',
-    url: URL,
+    url: COMPUTE_PATH,
     query: { consumerAddress: query.consumerAddress, signature: query.signature, documentId: DID, algorithmMeta: query.algorithmMeta },
     payload: { output: OUTPUT }
   })
@@ -67,7 +67,7 @@ t.test('reads the query only, never merged with the body', async t => {
 
 t.test('accepts an algorithmDid instead of algorithmMeta', async t => {
   const { app, operator } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ algorithmMeta: undefined, algorithmDid: 'did:op:' + 'c'.repeat(64) }) })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ algorithmMeta: undefined, algorithmDid: 'did:op:' + 'c'.repeat(64) }) })
   t.equal(res.statusCode, 200)
   t.equal(res.json()[0].algoDID, 'did:op:' + 'c'.repeat(64))
   t.equal(operator.jobs.size, 1)
@@ -77,7 +77,7 @@ t.test('takes the first value of a repeated query key, as a real client repeats 
   const { app } = await build()
   const query = new URLSearchParams(await startQuery() as Record<string, string>)
   query.append('consumerAddress', bob.address)
-  const res = await app.inject({ method: 'POST', url: `${URL}?${query.toString()}` })
+  const res = await app.inject({ method: 'POST', url: `${COMPUTE_PATH}?${query.toString()}` })
   t.equal(res.statusCode, 200)
   t.equal(res.json()[0].owner, alice.address)
 })
@@ -87,7 +87,7 @@ t.test('ignores unknown parameters and the literal "undefined" on optional ones'
   const signature = await sign(alice)
   const res = await app.inject({
     method: 'POST',
-    url: URL,
+    url: COMPUTE_PATH,
     query: await startQuery({ signature, documentId: 'undefined', jobId: 'undefined', transferTxId: 'undefined', serviceType: 'compute', dataToken: '0x1' })
   })
   t.equal(res.statusCode, 200)
@@ -96,13 +96,13 @@ t.test('ignores unknown parameters and the literal "undefined" on optional ones'
 
 t.test('treats an empty JSON body as no body', async t => {
   const { app } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery(), headers: { 'content-type': 'application/json' }, payload: '' })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery(), headers: { 'content-type': 'application/json' }, payload: '' })
   t.equal(res.statusCode, 200)
 })
 
 t.test('answers 400 with the spec body for missing fields', async t => {
   const { app, operator } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, headers: { 'content-type': 'application/json' }, payload: '' })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, headers: { 'content-type': 'application/json' }, payload: '' })
   t.equal(res.statusCode, 400)
   t.same(res.json(), {
     error: 'The consumerAddress field is required.',
@@ -117,7 +117,7 @@ t.test('answers 400 with the spec body for missing fields', async t => {
 
 t.test('answers 400 when neither algorithmDid nor algorithmMeta is given', async t => {
   const { app } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ algorithmMeta: undefined }) })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ algorithmMeta: undefined }) })
   t.equal(res.statusCode, 400)
   t.same(res.json(), {
     error: 'The algorithmMeta field is required when algorithmDid is not present.',
@@ -137,7 +137,7 @@ t.test('answers 400 naming each JSON field that does not parse or is of the wron
     ['output', '{"constructor":{"prototype":{"polluted":1}}}', 'The output field must be a JSON object.']
   ]
   for (const [field, text, message] of cases) {
-    const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ [field]: text }) })
+    const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ [field]: text }) })
     t.equal(res.statusCode, 400, `${field}=${text}`)
     t.same(res.json(), { error: message, errors: { [field]: [message] } }, `${field}=${text}`)
   }
@@ -146,30 +146,30 @@ t.test('answers 400 naming each JSON field that does not parse or is of the wron
 
 t.test('answers 400 for a malformed consumerAddress and an overlong id', async t => {
   const { app } = await build()
-  let res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ consumerAddress: '0x1234' }) })
+  let res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ consumerAddress: '0x1234' }) })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'The consumerAddress field must be an Ethereum address (0x followed by 40 hex characters).')
-  res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ documentId: 'd'.repeat(257) }) })
+  res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ documentId: 'd'.repeat(257) }) })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'The documentId field may not be longer than 256 characters.')
 })
 
 t.test('answers 400 for a body of the wrong shape or that is not JSON', async t => {
   const { app } = await build()
-  let res = await app.inject({ method: 'POST', url: URL, headers: { 'content-type': 'application/json' }, payload: '{"consumerAddress":' })
+  let res = await app.inject({ method: 'POST', url: COMPUTE_PATH, headers: { 'content-type': 'application/json' }, payload: '{"consumerAddress":' })
   t.equal(res.statusCode, 400)
   t.type(res.json().error, 'string')
-  res = await app.inject({ method: 'POST', url: URL, payload: { ...await startQuery(), output: OUTPUT, algorithmMeta: { ...ALGORITHM, container: { entrypoint: ['a', 'b'] } } } })
+  res = await app.inject({ method: 'POST', url: COMPUTE_PATH, payload: { ...await startQuery(), output: OUTPUT, algorithmMeta: { ...ALGORITHM, container: { entrypoint: ['a', 'b'] } } } })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'The algorithmMeta.container.entrypoint field must be a string.')
-  res = await app.inject({ method: 'POST', url: URL, headers: { 'content-type': 'application/xml' }, payload: '<a/>' })
+  res = await app.inject({ method: 'POST', url: COMPUTE_PATH, headers: { 'content-type': 'application/xml' }, payload: '<a/>' })
   t.equal(res.statusCode, 415)
   t.type(res.json().error, 'string')
 })
 
 t.test('rejects a signature from another address with 401', async t => {
   const { app, operator } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ signature: await sign(bob, { consumerAddress: alice.address, documentId: DID }) }) })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ signature: await sign(bob, { consumerAddress: alice.address, documentId: DID }) }) })
   t.equal(res.statusCode, 401)
   t.same(res.json(), { error: 'Invalid signature provided.' })
   t.equal(operator.calls.length, 0)
@@ -188,7 +188,7 @@ t.test('rejects a missing, truncated, non-hex or differently signed signature wi
     'zero r': '0x' + '0'.repeat(128) + '1b'
   }
   for (const [name, signature] of Object.entries(bad)) {
-    const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ signature }) })
+    const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ signature }) })
     t.equal(res.statusCode, 401, name)
     t.same(res.json(), { error: 'Invalid signature provided.' }, name)
   }
@@ -201,21 +201,21 @@ t.test('accepts v as 0/1 as well as 27/28, and a checksum-free address', async t
   const good = await sign(alice, { consumerAddress: lower, documentId: DID })
   const v01 = good.slice(0, -2) + (parseInt(good.slice(-2), 16) - 27).toString(16).padStart(2, '0')
   for (const signature of [good, v01]) {
-    const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ consumerAddress: lower, signature }) })
+    const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ consumerAddress: lower, signature }) })
     t.equal(res.statusCode, 200)
   }
 })
 
 t.test('signs the bare address as text when no jobId or documentId is given', async t => {
   const { app } = await build()
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ documentId: undefined, signature: await sign(alice) }) })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ documentId: undefined, signature: await sign(alice) }) })
   t.equal(res.statusCode, 200)
 })
 
 t.test('answers 400 for more additionalInputs than the limit', async t => {
   const { app } = await build()
   const inputs = Array.from({ length: 33 }, (_, i) => ({ documentId: `did:op:${i}` }))
-  const res = await app.inject({ method: 'POST', url: URL, query: await startQuery({ additionalInputs: JSON.stringify(inputs) }) })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ additionalInputs: JSON.stringify(inputs) }) })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'The additionalInputs field may not have more than 32 items.')
 })

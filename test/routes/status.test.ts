@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, URL } from '../helpers/build.js'
+import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
 import type { MemoryOperator } from '../helpers/memory-operator.js'
 import type { Workflow } from '../../lib/index.js'
@@ -17,7 +17,7 @@ async function seed (operator: MemoryOperator) {
 t.test('answers redacted jobs to an unsigned request', async t => {
   const { app, operator } = await build()
   await seed(operator)
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })
   t.equal(res.statusCode, 200)
   const jobs = res.json()
   t.equal(jobs.length, 2)
@@ -30,7 +30,7 @@ t.test('answers redacted jobs to an unsigned request', async t => {
 t.test('answers full jobs to a request signed by the consumer', async t => {
   const { app, operator } = await build()
   const { a1 } = await seed(operator)
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, jobId: a1.jobId, signature: await sign(alice, { jobId: a1.jobId }) } })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId: a1.jobId, signature: await sign(alice, { jobId: a1.jobId }) } })
   t.equal(res.statusCode, 200)
   t.same(res.json(), [a1])
   t.match(operator.calls[0], { method: 'status', arg: { owner: alice.address, jobId: a1.jobId, documentId: undefined } })
@@ -39,7 +39,7 @@ t.test('answers full jobs to a request signed by the consumer', async t => {
 t.test('answers redacted jobs when the signature is from another address', async t => {
   const { app, operator } = await build()
   await seed(operator)
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(bob, { consumerAddress: alice.address }) } })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(bob, { consumerAddress: alice.address }) } })
   t.equal(res.statusCode, 200)
   t.equal(res.json().length, 2)
   t.notOk('owner' in res.json()[0])
@@ -48,11 +48,11 @@ t.test('answers redacted jobs when the signature is from another address', async
 t.test('filters by documentId, and an empty documentId or jobId means all', async t => {
   const { app, operator } = await build()
   await seed(operator)
-  let res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, documentId: DID } })
+  let res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, documentId: DID } })
   t.equal(res.json().length, 1)
-  res = await app.inject({ method: 'GET', url: `${URL}?consumerAddress=${alice.address}&documentId=&jobId=` })
+  res = await app.inject({ method: 'GET', url: `${COMPUTE_PATH}?consumerAddress=${alice.address}&documentId=&jobId=` })
   t.equal(res.json().length, 2)
-  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, jobId: 'nope' } })
+  res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId: 'nope' } })
   t.same(res.json(), [])
 })
 
@@ -60,7 +60,7 @@ t.test('never shows another owner\'s jobs, even when the operator ignores the ow
   const { app, operator } = await build()
   await seed(operator)
   operator.status = async () => [...operator.jobs.values()]
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address.toLowerCase(), signature: await sign(alice, { consumerAddress: alice.address.toLowerCase() }) } })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address.toLowerCase(), signature: await sign(alice, { consumerAddress: alice.address.toLowerCase() }) } })
   t.equal(res.statusCode, 200)
   t.equal(res.json().length, 2)
   t.ok(res.json().every((job: { owner: string }) => job.owner === alice.address))
@@ -69,12 +69,12 @@ t.test('never shows another owner\'s jobs, even when the operator ignores the ow
 t.test('with requireSignedStatus, answers 401 without a valid signature and full jobs with one', async t => {
   const { app, operator } = await build({ requireSignedStatus: true })
   await seed(operator)
-  let res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  let res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })
   t.equal(res.statusCode, 401)
   t.same(res.json(), { error: 'Invalid signature provided.' })
-  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: '0x1234' } })
+  res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: '0x1234' } })
   t.equal(res.statusCode, 401)
-  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 200)
   t.equal(res.json()[0].owner, alice.address)
   t.equal(operator.calls.length, 1, 'the operator is asked only for the signed request')
@@ -82,10 +82,10 @@ t.test('with requireSignedStatus, answers 401 without a valid signature and full
 
 t.test('answers 400 for a missing or malformed consumerAddress', async t => {
   const { app } = await build()
-  let res = await app.inject({ method: 'GET', url: URL })
+  let res = await app.inject({ method: 'GET', url: COMPUTE_PATH })
   t.equal(res.statusCode, 400)
   t.same(res.json(), { error: 'The consumerAddress field is required.', errors: { consumerAddress: ['The consumerAddress field is required.'] } })
-  res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: 'undefined' } })
+  res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: 'undefined' } })
   t.equal(res.statusCode, 400)
   t.match(res.json().error, /must be an Ethereum address/)
 })
@@ -95,9 +95,9 @@ t.test('hides an operator\'s list of result files from an unsigned request, and 
   await seed(operator)
   const honest = operator.status.bind(operator)
   operator.status = async query => (await honest(query)).map(job => ({ ...job, results: [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }] }))
-  const unsigned = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address } })
+  const unsigned = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })
   t.ok(unsigned.json().length > 0 && unsigned.json().every((job: object) => !('results' in job)))
-  const signed = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  const signed = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.same(signed.json()[0].results, [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }])
 })
 
@@ -105,9 +105,9 @@ t.test('a signed status and a start act for the address the verifier vouches for
   // A host verifier that maps a signing key to the account it manages.
   const { app, operator } = await build({ verifier: { verify: () => bob.address } })
   const { b1 } = await seed(operator)
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: 'ok' } })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: 'ok' } })
   t.same(res.json().map((job: { jobId: string }) => job.jobId), [b1.jobId])
-  const started = await app.inject({ method: 'POST', url: URL, query: { consumerAddress: alice.address, signature: 'ok', algorithmDid: 'did:op:x', output: '{}' } })
+  const started = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: 'ok', algorithmDid: 'did:op:x', output: '{}' } })
   t.equal(started.statusCode, 200)
   t.equal(started.json()[0].owner, bob.address)
 })

@@ -1,7 +1,7 @@
 import { Pool } from 'undici'
 import type { JobStatus } from '../../../schemas/job.js'
 import type { ComputeOperator, OperatorContext } from '../types.js'
-import { statusOf } from '../../errors.js'
+import { statusOf } from '../../http-status.js'
 import { resolveHttpOptions, type HttpOperatorOptions } from './options.js'
 import { queryCall, startCall, type OperatorCall } from './wire.js'
 import { exchanger } from './exchange.js'

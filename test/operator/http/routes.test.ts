@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
-import { URL as ROUTE } from '../../helpers/build.js'
+import { COMPUTE_PATH as ROUTE } from '../../helpers/build.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer, REJECTION } from './fault-server.js'
 import { jobs, serve, standIn, startJob } from './setup.js'

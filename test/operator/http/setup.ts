@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import compute, { httpOperator, type ComputePluginOptions, type HttpOperatorOptions } from '../../../lib/index.js'
-import { PREFIX, URL } from '../../helpers/build.js'
+import { PREFIX, COMPUTE_PATH } from '../../helpers/build.js'
 import { operatorService, type OperatorService } from '../../helpers/operator-service.js'
 import { alice, bob, sign, DID } from '../../helpers/sign.js'
 
@@ -25,7 +25,7 @@ export async function serve (operator: HttpOperatorOptions, plugin: ComputePlugi
 export async function startJob (app: FastifyInstance): Promise<LightMyRequestResponse> {
   return await app.inject({
     method: 'POST',
-    url: URL,
+    url: COMPUTE_PATH,
     payload: {
       consumerAddress: alice.address,
       signature: await sign(alice, { documentId: DID }),
@@ -40,7 +40,7 @@ export async function startJob (app: FastifyInstance): Promise<LightMyRequestRes
 export async function jobs (app: FastifyInstance, method: 'GET' | 'PUT' | 'DELETE' = 'GET', jobId?: string): Promise<LightMyRequestResponse> {
   return await app.inject({
     method,
-    url: URL,
+    url: COMPUTE_PATH,
     query: { consumerAddress: alice.address, signature: await sign(alice, { jobId }), ...(jobId === undefined ? {} : { jobId }) }
   })
 }
