@@ -43,7 +43,7 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
   const signature = Type.String({ maxLength: limits.signatureLength, description: SIGNATURE_TEXT })
   const documentId = id('The ID of the asset. If not provided, the call applies to all compute jobs of the specified consumerAddress.')
   // Checked by a nonce-aware verifier, ignored by others.
-  const nonce = Type.String({ maxLength: 32, description: 'A number greater than the last one this consumer used; signed after the documentId, when the provider protects against replays.' })
+  const nonce = Type.String({ maxLength: 32, description: 'A number greater than the last one this consumer used; signed at the end of the message, when the provider protects against replays.' })
   const jobId = id('The ID of the compute job. If not provided, the call applies to all compute jobs of the specified consumerAddress/documentId.')
 
   const container = Type.Object({
@@ -127,7 +127,10 @@ export const NonceQuery = Type.Object({
 }, { additionalProperties: false })
 export type NonceQuery = Static<typeof NonceQuery>
 
-export const NonceReply = Type.Object({ nonce: Type.Number({ description: 'The last nonce accepted from the address, 0 when none' }) })
+export const NonceReply = Type.Object(
+  { nonce: Type.Number({ description: 'The last nonce accepted from the address, 0 when none' }) },
+  { description: 'The consumer\'s last nonce.' }
+)
 
 /** Every parameter name whose value may arrive as JSON text. */
 export const jsonFields = ['algorithmMeta', 'output', 'additionalInputs'] as const

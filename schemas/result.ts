@@ -14,8 +14,12 @@ export function resultSchema<Q extends TObject> (querystring: Q) {
     tags: ['services'],
     querystring,
     response: {
-      // A stream is sent as it is, never serialized: the schema only documents it.
-      200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file, with its content type and length.' }),
+      // A stream is sent as it is, never serialized: the schema only documents it, as
+      // bytes (OpenAPI would otherwise call it JSON). The real content type is the file's.
+      200: {
+        description: 'The file, with its content type and length.',
+        content: { 'application/octet-stream': { schema: Type.Unsafe<Readable>({ type: 'string', format: 'binary' }) } }
+      },
       ...signedRouteErrors('Consumer signature is invalid or failed verification.'),
       404: error('No such result of a job of this consumer, or a provider that serves no results.')
     }
