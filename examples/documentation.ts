@@ -2,7 +2,7 @@
 // registered after it (the plugin's schemas carry their summaries, parameters and
 // answers) and @fastify/swagger-ui serves the page.
 import type { FastifyInstance } from 'fastify'
-import swagger from '@fastify/swagger'
+import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 
 /** Where the page is; its OpenAPI document is at `${DOCUMENTATION}/json`. */
@@ -38,12 +38,38 @@ last nonce, append a greater one to the message and send it as \`nonce\`.
 \`\`\`sh
 KEY=0x… ${SIGN_ONE_LINER} JOBID DOCUMENTID
 \`\`\`
+
+Then put the address and the signature into a route's **Try it out** (the JSON parameters take JSON).
 `
+
+interface QueryString { properties?: Record<string, { type?: string }> }
+
+// What "Try it out" fills in: Swagger UI would otherwise invent `{ "additionalProp1": {} }`,
+// and sends what it filled in even for an optional parameter.
+const JSON_EXAMPLES: Readonly<Record<string, unknown>> = {
+  algorithmMeta: { rawcode: 'console.log(\'hello\')', container: { entrypoint: 'node $ALGO' } },
+  output: {},
+  additionalInputs: []
+}
+
+// The plugin's object and array parameters (algorithmMeta, output, additionalInputs) are
+// JSON text in a query string. `x-consume` makes @fastify/swagger describe them with
+// `content: application/json`, so that "Try it out" sends them as JSON text, not as one
+// query key per property.
+const jsonQueryParameters: SwaggerTransform = ({ schema, url }) => {
+  const querystring = schema?.querystring as QueryString | undefined
+  if (querystring?.properties === undefined) return { schema, url }
+  const properties = Object.fromEntries(Object.entries(querystring.properties).map(([name, property]) =>
+    [name, property.type === 'object' || property.type === 'array'
+      ? { ...property, 'x-consume': 'application/json', examples: [JSON_EXAMPLES[name] ?? (property.type === 'array' ? [] : {})] }
+      : property]))
+  return { schema: { ...schema, querystring: { ...querystring, properties } }, url }
+}
 
 /** Serves the OpenAPI document of the routes registered after this call, and the page at {@link DOCUMENTATION}. */
 export async function registerDocumentation (app: FastifyInstance, info: { title: string, version: string }): Promise<void> {
-  await app.register(swagger, { openapi: { info: { ...info, description: HOW_TO_SIGN } } })
-  // Deep links (`#/services/computeStart`) open one route.
+  await app.register(swagger, { openapi: { info: { ...info, description: HOW_TO_SIGN } }, transform: jsonQueryParameters })
+  // Deep links open one route: `#/services/put_api_v1_services_compute`.
   await app.register(swaggerUi, {
     routePrefix: DOCUMENTATION,
     uiConfig: { deepLinking: true, docExpansion: 'list' },

@@ -19,7 +19,7 @@ import { alice } from '../helpers/sign.js'
 const ROOT = new URL('../..', import.meta.url).pathname
 const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318' // alice's
 
-interface Parameter { name: string, in: string, required?: boolean, description?: string, schema: unknown }
+interface Parameter { name: string, in: string, required?: boolean, description?: string, schema?: unknown, content?: Record<string, { example?: unknown }> }
 interface Operation {
   summary: string
   description?: string
@@ -120,9 +120,10 @@ t.test('every signature parameter says which message is signed', async t => {
   for (const p of signatures) t.match(p.description, /Signature of \(consumerAddress\+jobId\+(documentId|index)\)/)
 })
 
-t.test('the page says how to sign, and its viem one-liner makes a signature the provider accepts', async t => {
+t.test('the page says how to sign; its viem one-liner and its examples make a request the provider accepts', async t => {
   const app = await exampleProvider(t)
-  const { description } = (await openApi(app)).info
+  const doc = await openApi(app)
+  const { description } = doc.info
   t.match(description, 'npm run example:consumer')
   t.match(description, `KEY=0x… ${SIGN_ONE_LINER} JOBID DOCUMENTID`)
   t.match(description, 'consumerAddress + jobId + documentId')
@@ -139,6 +140,17 @@ t.test('the page says how to sign, and its viem one-liner makes a signature the 
   t.equal(accepted.statusCode, 200, accepted.body)
   t.same(accepted.json(), [])
   t.equal((await stop('did:op:other')).statusCode, 401, 'the signature covers the documentId')
+
+  // "Try it out" on computeStart: the JSON parameters as JSON text, filled in with the page's examples.
+  const query: Record<string, string> = { consumerAddress: address!, signature: signature!, documentId: SAMPLE_DID }
+  for (const p of doc.paths[`${PREFIX}/compute`]!.post!.parameters) {
+    const json = p.content?.['application/json']
+    if (json !== undefined) query[p.name] = JSON.stringify(json.example)
+  }
+  t.same(Object.keys(query).slice(3).sort(), ['additionalInputs', 'algorithmMeta', 'output'], 'the JSON parameters are JSON text')
+  const started = await app.inject({ method: 'POST', url: `${PREFIX}/compute`, query })
+  t.equal(started.statusCode, 200, started.body)
+  t.match(started.json(), [{ owner: alice.address, documentId: SAMPLE_DID, statusText: 'Warming up' }])
 })
 
 t.test('GET / points to the page, and the page loads with everything it references', async t => {
