@@ -61,7 +61,7 @@ const jsonQueryParameters: SwaggerTransform = ({ schema, url }) => {
   if (querystring?.properties === undefined) return { schema, url }
   const properties = Object.fromEntries(Object.entries(querystring.properties).map(([name, property]) =>
     [name, property.type === 'object' || property.type === 'array'
-      ? { ...property, 'x-consume': 'application/json', examples: [JSON_EXAMPLES[name] ?? (property.type === 'array' ? [] : {})] }
+      ? { ...property, 'x-consume': 'application/json', examples: [JSON_EXAMPLES[name]] }
       : property]))
   return { schema: { ...schema, querystring: { ...querystring, properties } }, url }
 }
