@@ -14,6 +14,7 @@ import compute, {
   defaultBuildWorkflow, errors, httpOperator, localOperator, type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
+import { DOCUMENTATION, registerDocumentation } from './documentation.js'
 
 export const PREFIX = '/api/v1/services'
 
@@ -86,9 +87,12 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   })
   app.addHook('onResponse', async request => { if (closing) request.raw.socket.end() })
   const { version } = createRequire(import.meta.url)('fastify-ocean-compute/package.json') as { version: string }
-  app.get('/', async () => ({
-    software: 'fastify-ocean-compute example provider',
+  const software = 'fastify-ocean-compute example provider'
+  await registerDocumentation(app, { title: software, version })
+  app.get('/', { schema: { summary: 'The provider\'s address, its datasets and where each route is', tags: ['provider'] } }, async () => ({
+    software,
     version,
+    documentation: DOCUMENTATION,
     providerAddress: account.address,
     computeOperator: config.operatorServiceUrl === undefined ? 'local' : 'operator-service',
     datasets: Object.keys(DATASETS),
@@ -116,6 +120,7 @@ async function main (): Promise<void> {
     `  provider address  ${providerAddress}${config.privateKey === undefined ? ' (a fresh key: set PROVIDER_PRIVATE_KEY to keep one)' : ''}`,
     `  compute operator  ${config.operatorServiceUrl === undefined ? `local engine, jobs in ${config.dataDir}` : withoutCredentials(config.operatorServiceUrl)}`,
     `  sample dataset    ${SAMPLE_DID}`,
+    `  API in a browser  ${address}${DOCUMENTATION}`,
     '',
     '  Run a job on it:  npm run example:consumer',
     ''

@@ -29,11 +29,13 @@ t.test('npm run example and npm run example:consumer: a finished job and its out
   const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
   t.match(provider.output(), `provider address  ${alice.address}\n`)
   t.match(provider.output(), `sample dataset    ${SAMPLE_DID}`)
+  t.match(provider.output(), `API in a browser  ${url}/documentation\n`)
 
   const info = await (await fetch(url)).json()
   t.match(info, {
     providerAddress: alice.address,
     computeOperator: 'local',
+    documentation: '/documentation',
     datasets: [SAMPLE_DID],
     serviceEndpoints: {
       computeStart: ['POST', '/api/v1/services/compute'],
