@@ -70,7 +70,8 @@ export async function startPodman (t: Test): Promise<Podman | undefined> {
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'c2d-podman-'))
-  const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') }
+  // The node image is made of the node running the tests.
+  const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf'), NODE: process.execPath }
   await writeFile(env.CONTAINERS_CONF, CONTAINERS_CONF)
   const socketPath = join(dir, 'podman.sock')
   const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'] })
