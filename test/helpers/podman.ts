@@ -34,14 +34,15 @@ const BUILD = fileURLToPath(new URL('../images/build.sh', import.meta.url))
 const STARTUP_MS = 60_000
 
 /** What keeps Podman from running here, or undefined when it can. */
-function missing (): string | undefined {
+export function podmanMissing (): string | undefined {
   for (const program of ['podman', 'runc']) {
     if (spawnSync(program, ['--version']).error !== undefined) return `${program} is not installed (Debian: apt-get install podman runc)`
   }
   return undefined
 }
 
-async function answersPing (socketPath: string): Promise<true | undefined> {
+/** Whether a Docker Engine API (Docker or Podman) answers on `socketPath`. */
+export async function answersPing (socketPath: string): Promise<true | undefined> {
   const client = new Client('http://podman', { socketPath })
   try {
     const { statusCode, body } = await client.request({ method: 'GET', path: '/_ping' })
@@ -55,20 +56,28 @@ async function answersPing (socketPath: string): Promise<true | undefined> {
 }
 
 /**
- * Starts `podman system service` on a socket of its own, with its own containers.conf, and
- * builds the test images when they are missing or stale (cached in Podman's storage between
- * runs). Stopped by `close()` and at the end of `t`. When Podman is not installed, `t` gets a
- * skip naming what is missing and this resolves undefined, unless COMPUTE_TEST_REQUIRE_SERVERS=1
- * makes that a failure.
+ * For tests: a Podman service for `t`, stopped at its end (or by `close()`). When Podman is
+ * not installed, `t` gets a skip naming what is missing and this resolves undefined, unless
+ * COMPUTE_TEST_REQUIRE_SERVERS=1 makes that a failure.
  */
 export async function startPodman (t: Test): Promise<Podman | undefined> {
-  const absent = missing()
+  const absent = podmanMissing()
   if (absent !== undefined) {
     if (process.env.COMPUTE_TEST_REQUIRE_SERVERS === '1') throw new Error(`${absent}; COMPUTE_TEST_REQUIRE_SERVERS=1 requires it`)
     t.skip(`container engine tests: ${absent}`, () => {})
     return undefined
   }
+  const podman = await podmanService()
+  t.teardown(podman.close)
+  return podman
+}
 
+/**
+ * Starts `podman system service` on a socket of its own, with its own containers.conf, and
+ * builds the test images when they are missing or stale (cached in Podman's storage between
+ * runs). `close()` stops it; so does the end of this process.
+ */
+export async function podmanService (): Promise<Podman> {
   const dir = await mkdtemp(join(tmpdir(), 'c2d-podman-'))
   // The node image is made of the node running the tests.
   const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf'), NODE: process.execPath }
@@ -78,7 +87,7 @@ export async function startPodman (t: Test): Promise<Podman | undefined> {
   let stderr = ''
   service.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4096) })
   const exited = once(service, 'exit')
-  // A running service must not keep the test process alive: the root test ends when the
+  // A running service must not keep the process alive: tap's root test ends when the
   // event loop is empty, and only then runs the teardown that stops it.
   service.unref()
   ;(service.stderr as Socket).unref() // a child's pipe is a socket
@@ -100,10 +109,9 @@ export async function startPodman (t: Test): Promise<Podman | undefined> {
     })()
     await closed
   }
-  t.teardown(close)
 
   try {
-    // The build and the service's start overlap; build.sh serializes builds across test processes.
+    // The build and the service's start overlap; build.sh serializes builds across processes.
     await Promise.all([
       ...Object.entries(IMAGES).map(async ([kind, image]) => await promisify(execFile)(BUILD, [kind, image], { env })),
       until(async () => {
