@@ -10,7 +10,7 @@ import { consumer, DID } from './operator.js'
 
 /**
  * The job-latency scenario: how long a trivial job takes on each engine, from the start
- * call to the engine's status 40, to the algorithm's first line, and to status 70. Not a
+ * call to the engine's status 40, to the algorithm's first statement, and to status 70. Not a
  * ratio goal: a container costs its start, and this says how much.
  */
 export const JOB_LATENCY = 'job-latency'
@@ -132,7 +132,7 @@ export function jobLatencyTable ({ jobs, engines, skipped }: JobLatency): string
   const cell = ({ median, min, max }: { median: number, min: number, max: number }) => `${median} (${min}–${max})`
   return [
     `${JOB_LATENCY}: ${jobs} trivial jobs per engine, one at a time; ms from the start call, median (min–max)\n`,
-    '| engine | to status 40 | to the algorithm\'s first line | to status 70 |',
+    '| engine | to status 40 | to the algorithm\'s start | to status 70 |',
     '|---|---:|---:|---:|',
     ...Object.entries(engines).map(([name, t]) => `| ${name} | ${cell(t.running)} | ${cell(t.began)} | ${cell(t.done)} |`),
     ...(skipped === undefined ? [] : [`\n${skipped}`])

@@ -1,17 +1,14 @@
 import t, { type Test } from 'tap'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Client } from 'undici'
-import { dockerOperator, type DockerOperatorOptions, type LocalJobStatus } from '../../../lib/index.js'
-import { build, PREFIX, URL } from '../../helpers/build.js'
+import type { LocalJobStatus } from '../../../lib/index.js'
 import { startPodman } from '../../helpers/podman.js'
-import { alice, sign, DID } from '../../helpers/sign.js'
-import { until } from '../../helpers/until.js'
+import { CSV_PATH, dataFolder, download, provider, started, statusOf, waitFor } from './helpers.js'
 
 // What an algorithm can reach from its container, through the routes, on a real Podman.
 // Each job here is a container start (~0.5 s, more on a busy machine), the first run of
@@ -19,77 +16,31 @@ import { until } from '../../helpers/until.js'
 t.setTimeout(240_000)
 
 const podman = await startPodman(t)
-const CSV = new globalThis.URL('../../../examples/data/sample.csv', import.meta.url).pathname
 const ROWS = 16
 
-/** A provider with the container engine on a temp folder, over the test Podman. */
-async function provider (t: Test, options: Partial<DockerOperatorOptions> = {}): Promise<{ app: FastifyInstance, dataDir: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'foc-docker-'))
-  const operator = dockerOperator({
-    dataDir,
-    datasets: { [DID]: CSV },
-    socketPath: podman!.socketPath,
-    images: Object.values(podman!.images),
-    ...options
-  })
-  const { app } = await build({ operator })
-  t.teardown(async () => {
-    await app.close()
-    await rm(dataDir, { recursive: true, force: true })
-  })
-  return { app, dataDir }
-}
-
-type Language = keyof NonNullable<typeof podman>['images']
+type Language = 'node' | 'python'
 const ENTRYPOINTS: Record<Language, string> = { node: 'node $ALGO', python: 'python3 $ALGO' }
 
-/** Starts a job of alice's running `rawcode` in the test image of `language`, through POST compute. */
-async function startJob (app: FastifyInstance, language: Language, rawcode: string): Promise<string> {
-  const [image, tag] = podman!.images[language].split(/:(?=[^:]+$)/) as [string, string]
-  const res = await app.inject({
-    method: 'POST',
-    url: URL,
-    payload: {
-      consumerAddress: alice.address,
-      signature: await sign(alice, { documentId: DID }),
-      documentId: DID,
-      algorithmMeta: { rawcode, container: { entrypoint: ENTRYPOINTS[language], image, tag } },
-      output: {}
-    }
-  })
-  if (res.statusCode !== 200) throw new Error(`POST compute answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as LocalJobStatus[])[0]!.jobId
+/** Runs `rawcode` in the test image of `language`, started through POST compute, to its end. */
+async function run (t: Test, app: FastifyInstance, language: Language, rawcode: string): Promise<LocalJobStatus> {
+  const jobId = await started(t, app, { rawcode, image: podman!.images[language], entrypoint: ENTRYPOINTS[language] })
+  return await waitFor(app, jobId, undefined, 90_000)
 }
 
-async function status (app: FastifyInstance, jobId: string): Promise<LocalJobStatus> {
-  const res = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, jobId, signature: await sign(alice, { jobId }) } })
-  if (res.statusCode !== 200) throw new Error(`GET compute answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as LocalJobStatus[])[0]!
+/** Result `filename` of a finished job, downloaded through computeResult. */
+async function result (app: FastifyInstance, job: LocalJobStatus, filename: string): Promise<string> {
+  const index = job.results.find(r => r.filename === filename)?.index
+  if (index === undefined) throw new Error(`no result ${filename} in ${JSON.stringify(job.results)}`)
+  const { statusCode, body } = await download(app, job.jobId, index)
+  if (statusCode !== 200) throw new Error(`computeResult answered ${statusCode}: ${body}`)
+  return body
 }
 
-/** Polls GET compute until the job is final (70, 31 or 32). */
-async function finished (app: FastifyInstance, jobId: string): Promise<LocalJobStatus> {
-  return await until(async () => {
-    const job = await status(app, jobId)
-    return [31, 32, 70].includes(job.status) ? job : undefined
-  }, `job ${jobId} to end`, 90_000, 100)
-}
-
-/** Downloads a job's result by file name through computeResult. */
-async function download (app: FastifyInstance, job: LocalJobStatus, filename: string): Promise<string> {
-  const result = job.results.find(r => r.filename === filename)
-  if (result === undefined) throw new Error(`no result ${filename} in ${JSON.stringify(job.results)}`)
-  const signature = await alice.signMessage({ message: alice.address + job.jobId + String(result.index) })
-  const res = await app.inject({ method: 'GET', url: `${PREFIX}/computeResult`, query: { consumerAddress: alice.address, jobId: job.jobId, index: String(result.index), signature } })
-  if (res.statusCode !== 200) throw new Error(`computeResult answered ${res.statusCode}: ${res.body}`)
-  return res.body
-}
-
-/** Runs a job to its end; its output `report.json` (written by the algorithm) parsed, and the job. */
-async function report (app: FastifyInstance, language: Language, rawcode: string): Promise<{ job: LocalJobStatus, found: Record<string, unknown> }> {
-  const job = await finished(app, await startJob(app, language, rawcode))
-  if (job.exitCode !== 0) throw new Error(`the algorithm failed: ${await download(app, job, 'algorithm.log')}`)
-  return { job, found: JSON.parse(await download(app, job, 'report.json')) }
+/** Runs a job that succeeds; its output `report.json` (what the algorithm found) parsed, and the job. */
+async function report (t: Test, app: FastifyInstance, language: Language, rawcode: string): Promise<{ job: LocalJobStatus, found: Record<string, unknown> }> {
+  const job = await run(t, app, language, rawcode)
+  if (job.exitCode !== 0) throw new Error(`the algorithm failed: ${await result(app, job, 'algorithm.log')}`)
+  return { job, found: JSON.parse(await result(app, job, 'report.json')) }
 }
 
 // Node algorithm prelude: `attempt` records what a call gave (its error code, or 'done'), `done` writes the report.
@@ -128,9 +79,9 @@ if (podman !== undefined) {
     await once(server, 'listening')
     t.teardown(() => server.close())
     const { port } = server.address() as AddressInfo
-    const { app } = await provider(t)
+    const app = await provider(t, podman)
 
-    const { found } = await report(app, 'node', `${NODE}
+    const { found } = await report(t, app, 'node', `${NODE}
 const net = require('net'), os = require('os')
 found.interfaces = Object.keys(os.networkInterfaces())
 const socket = net.connect(${port}, '127.0.0.1')
@@ -141,14 +92,15 @@ socket.on('error', err => { found.connect = err.code; done() })`)
   })
 
   t.test('an algorithm reads its inputs and nothing else of the provider\'s', async t => {
-    const { app, dataDir } = await provider(t)
+    const dataDir = await dataFolder(t)
+    const app = await provider(t, podman, { dataDir })
     const secret = join(dataDir, 'provider-secret.txt')
     await writeFile(secret, 'key')
-    const { found } = await report(app, 'node', `${NODE}
+    const { found } = await report(t, app, 'node', `${NODE}
 const input = path.join(process.env.INPUTS, JSON.parse(process.env.DIDS)[0], '0')
 attempt('input', () => fs.readFileSync(input, 'utf8').trim().split('\\n').length - 1)
 attempt('secret', () => fs.readFileSync(${JSON.stringify(secret)}, 'utf8'))
-attempt('dataset', () => fs.readFileSync(${JSON.stringify(CSV)}, 'utf8'))
+attempt('dataset', () => fs.readFileSync(${JSON.stringify(CSV_PATH)}, 'utf8'))
 // The records of every job sit next to the job folders on the host.
 attempt('records', () => fs.readdirSync(${JSON.stringify(join(dataDir, 'records'))}))
 attempt('above', () => fs.readdirSync(path.join(process.env.INPUTS, '../../../../records')))
@@ -162,8 +114,8 @@ done()`)
   })
 
   t.test('an algorithm writes its outputs, its logs and /tmp, and nowhere else', async t => {
-    const { app } = await provider(t)
-    const { job, found } = await report(app, 'python', `import json, os
+    const app = await provider(t, podman)
+    const { job, found } = await report(t, app, 'python', `import json, os
 found = {}
 def attempt(name, path):
     try:
@@ -189,14 +141,14 @@ with open(os.path.join(os.environ['OUTPUTS'], 'report.json'), 'w') as f:
       logs: 'written'
     })
     t.same(job.results.map(r => r.filename), ['report.json', 'algorithm.log', 'extra.log'])
-    t.equal(await readFile(CSV, 'utf8').then(text => text.trim().split('\n').length - 1), ROWS, 'the dataset is intact')
+    t.equal(await readFile(CSV_PATH, 'utf8').then(text => text.trim().split('\n').length - 1), ROWS, 'the dataset is intact')
   })
 
   t.test('a fork bomb stops at the pids limit and fails its job; the provider keeps serving', async t => {
     const pidsLimit = 32
-    const { app } = await provider(t, { pidsLimit })
+    const app = await provider(t, podman, { pidsLimit })
     // Each child sleeps, so that every fork holds a pid until the algorithm (pid 1) ends.
-    const job = await finished(app, await startJob(app, 'python', `import os, sys, time
+    const job = await run(t, app, 'python', `import os, sys, time
 forked = 0
 try:
     for _ in range(500):
@@ -205,32 +157,34 @@ try:
             os._exit(0)
         forked += 1
 finally:
-    print('forked', forked, file=sys.stderr)`))
+    print('forked', forked, file=sys.stderr)`)
     t.match(job, { status: 70, exitCode: 1 })
-    const log = await download(app, job, 'algorithm.log')
+    const log = await result(app, job, 'algorithm.log')
     t.match(log, /BlockingIOError: \[Errno 11\] Resource temporarily unavailable/)
     const forked = Number(/forked (\d+)/.exec(log)?.[1])
     t.ok(forked > 0 && forked < pidsLimit, `forked ${forked} processes, fewer than ${pidsLimit}`)
 
-    const next = await finished(app, await startJob(app, 'node', "require('fs').writeFileSync(process.env.OUTPUTS + '/ok.txt', 'ok')"))
+    const next = await run(t, app, 'node', "require('fs').writeFileSync(process.env.OUTPUTS + '/ok.txt', 'ok')")
     t.match(next, { status: 70, exitCode: 0 })
-    t.equal(await download(app, next, 'ok.txt'), 'ok', 'the next job runs')
+    t.equal(await result(app, next, 'ok.txt'), 'ok', 'the next job runs')
   })
 
   t.test('a memory hog is killed at the memory limit and fails its job with that error; the provider keeps serving', async t => {
     const memoryBytes = 128 * 2 ** 20
-    const { app } = await provider(t, { memoryBytes })
-    const jobId = await startJob(app, 'node', `const held = []
-for (;;) { held.push(Buffer.alloc(16 * 2 ** 20, 1)); console.log('holding', held.length * 16, 'MiB') }`)
+    const app = await provider(t, podman, { memoryBytes })
+    // Up to 1 GiB, written to so that it is resident: far past the limit, yet bounded if there were none.
+    const hog = `const held = []
+while (held.length < 64) { held.push(Buffer.alloc(16 * 2 ** 20, 1)); console.log('holding', held.length * 16, 'MiB') }`
+    const jobId = await started(t, app, { image: podman.images.node, rawcode: hog })
     // While it runs, the provider answers.
-    t.ok([1, 10, 20, 30, 40, 60, 70].includes((await status(app, jobId)).status))
-    const job = await finished(app, jobId)
+    t.ok([1, 10, 20, 30, 40, 60, 70].includes((await statusOf(app, jobId))!.status))
+    const job = await waitFor(app, jobId, undefined, 90_000)
     t.match(job, { status: 70, exitCode: 137, error: /memory/ })
-    const held = [...(await download(app, job, 'algorithm.log')).matchAll(/holding (\d+) MiB/g)].map(m => Number(m[1]))
+    const held = [...(await result(app, job, 'algorithm.log')).matchAll(/holding (\d+) MiB/g)].map(m => Number(m[1]))
     t.ok(held.length > 0 && Math.max(...held) <= 128, `it held at most ${Math.max(...held)} MiB`)
 
-    const next = await finished(app, await startJob(app, 'python', 'print("still here")'))
+    const next = await run(t, app, 'python', 'print("still here")')
     t.match(next, { status: 70, exitCode: 0 })
-    t.match(await download(app, next, 'algorithm.log'), /still here/, 'the next job runs')
+    t.match(await result(app, next, 'algorithm.log'), /still here/, 'the next job runs')
   })
 }
