@@ -69,7 +69,7 @@ export class Engine implements ComputeOperator {
     const unfinished = store.all().filter(record => !isFinal(record.status))
     const running = unfinished.filter(record => record.status === STATUS.running).map(record => record.jobId)
     // undefined: the runner cannot tell now (Docker is down); its jobs stay as they are for a later start.
-    const waits = this.runner.recover === undefined ? new Map<string, never>() : await this.runner.recover(running)
+    const waits = this.runner.recover === undefined || running.length === 0 ? new Map<string, never>() : await this.runner.recover(running)
     for (const record of unfinished) {
       const wait = waits?.get(record.jobId)
       if (wait !== undefined) this.resume(record, dataDir, store, wait)
