@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -92,7 +93,10 @@ export async function podmanService (): Promise<Podman> {
   service.unref()
   ;(service.stderr as Socket).unref() // a child's pipe is a socket
   // If this process ends without close() (a test timed out), the service must not outlive it.
-  const kill = () => service.kill()
+  const kill = () => {
+    service.kill()
+    rmSync(dir, { recursive: true, force: true })
+  }
   process.once('exit', kill)
 
   let closed: Promise<void> | undefined
