@@ -99,7 +99,7 @@ export class ContainerRunner implements AlgorithmRunner {
     try {
       containers = await this.api.jobContainers()
     } catch (err) {
-      this.options.log.warn({ err }, `dockerOperator: Docker is not reachable, ${jobIds.length} running jobs are left as they are until it is`)
+      this.options.log.warn({ err }, `dockerOperator: Docker is not reachable; ${jobIds.length} job(s) recorded as running are left so until a restart finds it`)
       return undefined
     }
     const wanted = new Set(jobIds)
