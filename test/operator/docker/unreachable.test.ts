@@ -56,8 +56,20 @@ t.test('after a restart with Docker down, running jobs are left as they are, not
   const jobId = 'c'.repeat(32)
   await mkdir(join(dataDir, 'records'), { recursive: true })
   await writeFile(join(dataDir, 'records', `${jobId}.json`), JSON.stringify({
-    jobId, owner: alice.address, agreementId: '', documentId: DID, inputDID: [DID], algoDID: 'raw', container: { image: 'node', tag: '20' },
-    status: 40, statusText: 'Running algorithm', dateCreated: 1, dateFinished: null, stopreq: 0, exitCode: null, results: []
+    jobId,
+    owner: alice.address,
+    agreementId: '',
+    documentId: DID,
+    inputDID: [DID],
+    algoDID: 'raw',
+    container: { image: 'node', tag: '20' },
+    status: 40,
+    statusText: 'Running algorithm',
+    dateCreated: 1,
+    dateFinished: null,
+    stopreq: 0,
+    exitCode: null,
+    results: []
   }))
   const { app, warnings } = await providerOn(t, join(dataDir, 'no-docker.sock'), dataDir)
   t.match(await statusOf(app, jobId), { status: 40, statusText: 'Running algorithm' })
