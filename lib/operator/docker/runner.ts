@@ -29,11 +29,6 @@ function imageOf ({ image, tag }: PreparedJob['container']): { name: string, tag
   return { name: image, tag: version, ref: `${image}:${version}` }
 }
 
-// A failure to reach the daemon, as the job's error: never the socket's path.
-function unreachable (err: unknown): string | undefined {
-  return err instanceof DockerError ? undefined : 'The provider could not reach its container engine.'
-}
-
 /**
  * Runs each algorithm in a container of the image it names, through the Docker
  * Engine API: the job folder bind-mounted at /data (inputs and algorithm
@@ -61,8 +56,8 @@ export class ContainerRunner implements AlgorithmRunner {
   }
 
   /** Checks the image against the allow-list and has it on the daemon (pulled when allowed to). */
-  async provision ({ container }: PreparedJob, signal: AbortSignal): Promise<string | undefined> {
-    const image = imageOf(container)
+  async provision (job: PreparedJob, signal: AbortSignal): Promise<string | undefined> {
+    const image = imageOf(job.container)
     if (image === undefined) return 'The algorithm names no container image.'
     if (!this.options.images.has(image.ref) && !this.options.images.has(image.name)) {
       return `The image ${image.ref} is not allowed on this provider (allowed: ${[...this.options.images].join(', ')}).`
@@ -73,7 +68,7 @@ export class ContainerRunner implements AlgorithmRunner {
       await this.api.pull(image.name, image.tag, signal)
     } catch (err) {
       if (signal.aborted) return
-      return unreachable(err) ?? `The image ${image.ref} could not be pulled: ${(err as Error).message}`
+      return this.failure(job.jobId, `The image ${image.ref} is not available`, err)
     }
   }
 
@@ -82,13 +77,13 @@ export class ContainerRunner implements AlgorithmRunner {
     try {
       id = await this.api.create(`foc-${job.jobId}`, this.config(job))
     } catch (err) {
-      return { failed: unreachable(err) ?? `The container could not be created: ${(err as Error).message}` }
+      return { failed: this.failure(job.jobId, 'The container could not be created', err) }
     }
     try {
       await this.api.start(id)
     } catch (err) {
       await this.api.remove(id).catch(() => {})
-      return { failed: unreachable(err) ?? `The container could not be started: ${(err as Error).message}` }
+      return { failed: this.failure(job.jobId, 'The container could not be started', err) }
     }
     return await this.waitFor(id, job, signal)
   }
@@ -126,7 +121,7 @@ export class ContainerRunner implements AlgorithmRunner {
     try {
       await this.api.wait(id, signal)
     } catch (err) {
-      if (!signal.aborted) return { failed: unreachable(err) ?? `The container failed: ${(err as Error).message}` }
+      if (!signal.aborted) return { failed: this.failure(job.jobId, 'The container failed', err) }
       if (signal.reason === 'shutdown') return { detached: true }
     }
     try {
@@ -140,10 +135,19 @@ export class ContainerRunner implements AlgorithmRunner {
         ...(state.oomKilled || state.exitCode === SIGKILLED ? { error: this.memoryError() } : {})
       }
     } catch (err) {
-      return { failed: unreachable(err) ?? `The container failed: ${(err as Error).message}` }
+      return { failed: this.failure(job.jobId, 'The container failed', err) }
     } finally {
       await this.api.remove(id).catch(() => {})
     }
+  }
+
+  /**
+   * A failed call as the job's error: what failed, never the daemon's words, which
+   * can name the provider's paths and registries; those go to the provider's log.
+   */
+  private failure (jobId: string, what: string, err: unknown): string {
+    this.options.log.warn({ err, jobId }, `dockerOperator: ${what}`)
+    return err instanceof DockerError ? `${what} (Docker answered ${err.status}).` : `${what}: the provider could not reach its container engine.`
   }
 
   // Podman on cgroup v1 does not report OOMKilled: a SIGKILL the engine did not send is the kernel's, almost always for memory.

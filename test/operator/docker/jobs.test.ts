@@ -5,6 +5,7 @@ import { startPodman } from '../../helpers/podman.js'
 import { dataFolder, download, jobContainers, jobQuery, provider, running, started, waitFor, DID } from './helpers.js'
 import { URL } from '../../helpers/build.js'
 import { until } from '../../helpers/until.js'
+import { Client } from 'undici'
 
 // Containers start in about a second each, but a loaded machine is slower: more than tap's 60 s a file.
 t.setTimeout(240_000)
@@ -105,5 +106,32 @@ if (podman !== undefined) {
     const app = await provider(t, podman, { datasets: { [DID]: '/nonexistent/data.csv' } })
     const jobId = await started(t, app, { rawcode: 'x', image: node })
     t.match(await waitFor(app, jobId), { status: 31, error: `The dataset ${DID} could not be fetched: ENOENT.` })
+  })
+
+  t.test('an image that cannot be pulled, or a program not in the image, ends the job at 32', async t => {
+    const pulling = await provider(t, podman, { pull: true })
+    const missing = await started(t, pulling, { rawcode: 'x', image: `${node}-missing` })
+    t.match(await waitFor(pulling, missing), { status: 32, error: new RegExp(`^The image ${node}-missing is not available \\(Docker answered \\d+\\)\\.$`) }, 'no registry to pull from')
+
+    const noBash = await started(t, pulling, { rawcode: 'x', image: node, entrypoint: 'bash $ALGO' })
+    t.match(await waitFor(pulling, noBash), { status: 32, error: /^The container could not be started \(Docker answered \d+\)\.$/ }, 'no such program in the image')
+
+    t.same(await jobContainers(podman, [missing, noBash]), [])
+  })
+
+  t.test('a container removed behind the engine\'s back fails its job; the log is cut at maxOutputBytes', async t => {
+    const app = await provider(t, podman, { maxOutputBytes: 2000 })
+    const jobId = await started(t, app, { rawcode: "console.log('x'.repeat(10000)); setTimeout(() => {}, 600000)", image: node })
+    await waitFor(app, jobId, running)
+    await until(async () => (await jobContainers(podman, [jobId])).length === 1 || undefined, 'the container')
+    const client = new Client('http://podman', { socketPath: podman.socketPath })
+    await (await client.request({ method: 'DELETE', path: `/containers/foc-${jobId}?force=true` })).body.dump()
+    await client.close()
+    t.match(await waitFor(app, jobId), { status: 32, error: /^The container failed/ })
+
+    const chatty = await started(t, app, { rawcode: "console.log('x'.repeat(10000))", image: node })
+    t.match(await waitFor(app, chatty), { status: 70, exitCode: 0 })
+    const log = (await download(app, chatty, 0)).body
+    t.match(log, /^x{2000}\n\[engine\] log cut at 2000 bytes\n/)
   })
 }

@@ -1,4 +1,6 @@
 import t, { type Test } from 'tap'
+import { realpath, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Client } from 'undici'
 import { startPodman } from '../../helpers/podman.js'
 import { until } from '../../helpers/until.js'
@@ -8,8 +10,16 @@ import { dataFolder, download, jobContainers, jobQuery, provider, running, start
 t.setTimeout(240_000)
 const podman = await startPodman(t)
 
-// Runs for a few seconds, then leaves an output: long enough to outlive the first provider.
-const SLOW = "setTimeout(() => { require('fs').writeFileSync(process.env.OUTPUTS + '/late.txt', 'done'); console.log('finished') }, 4000)"
+// Runs until the test puts a file named go in its outputs, then leaves an output of its own:
+// it outlives the first provider however slow the machine is.
+const SLOW = `const fs = require('fs'), go = process.env.OUTPUTS + '/go'
+setInterval(() => {
+  if (!fs.existsSync(go)) return
+  fs.unlinkSync(go)
+  fs.writeFileSync(process.env.OUTPUTS + '/late.txt', 'done')
+  console.log('finished')
+  process.exit(0)
+}, 100)`
 const INTERRUPTED = 'Job completed (interrupted: the provider stopped while the job was unfinished)'
 
 if (podman !== undefined) {
@@ -29,6 +39,7 @@ if (podman !== undefined) {
     const jobId = await closedWithRunningJob(t, dataDir)
     const second = await provider(t, podman, { dataDir })
     t.match(await statusOf(second, jobId), { status: 40 }, 'still running, as it is')
+    await writeFile(join(await realpath(dataDir), 'jobs', jobId, 'data', 'outputs', 'go'), '')
     const job = await waitFor(second, jobId)
     t.match(job, { status: 70, statusText: 'Job completed', exitCode: 0, stopreq: 0, results: [{ filename: 'late.txt', type: 'output' }, { filename: 'algorithm.log', type: 'log' }] })
     t.same(await download(second, jobId, 0), { statusCode: 200, body: 'done' })

@@ -1,14 +1,16 @@
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { dockerOperator } from '../../../lib/index.js'
 import { build, URL } from '../../helpers/build.js'
 import { alice, DID } from '../../helpers/sign.js'
+import { until } from '../../helpers/until.js'
 import { CSV_PATH, dataFolder, startJob, statusOf } from './helpers.js'
 
-// No Docker needed: these are about a daemon that is not there, or does not answer.
+// No Docker needed: these are about a daemon that is not there, does not answer, or refuses.
 
 function recordingLog () {
   const warnings: string[] = []
@@ -83,4 +85,41 @@ t.test('without a logger, the startup warning is a process warning', async t => 
   t.teardown(async () => await operator.close())
   const [warning] = await warned as [Error]
   t.match(warning, { name: 'DockerOperatorWarning', message: /cannot reach Docker/ })
+})
+
+t.test('a daemon that refuses: the job ends at 32 saying what failed, never the daemon\'s words', async t => {
+  const dir = await dataFolder(t)
+  const socketPath = join(dir, 'refusing.sock')
+  const SECRET = 'mount /srv/provider/secret failed'
+  // Answers the ping and the image checks; pulls all but python:3, whose pull fails in its
+  // progress stream; fails every create.
+  const daemon = createHttpServer((req, res) => {
+    if (req.url === '/_ping') return res.end('OK')
+    if (req.url!.startsWith('/images/node%3A20/')) return res.end('{}')
+    if (req.url!.startsWith('/images/')) {
+      if (req.method === 'GET') return res.writeHead(404).end('{"message":"no such image"}')
+      return res.end(req.url!.includes('tag=3') ? `{"status":"Pulling"}\n{"error":"${SECRET}"}\n` : '{"status":"Pulling"}\n{"status":"Downloaded"}\n')
+    }
+    res.writeHead(500).end(req.url!.startsWith('/containers/create') ? `{"message":"${SECRET}"}` : 'not json')
+  })
+  daemon.listen(socketPath)
+  await once(daemon, 'listening')
+  t.teardown(() => { daemon.close() })
+  const { warnings, log } = recordingLog()
+  const operator = dockerOperator({ dataDir: dir, socketPath, log, pull: true, images: ['node', 'python'], datasets: { [DID]: CSV_PATH } })
+  const { app } = await build({ operator })
+  t.teardown(async () => await app.close())
+
+  const cases: Array<[string, string]> = [
+    ['node:20', 'The container could not be created (Docker answered 500).'],
+    ['python:3', 'The image python:3 is not available (Docker answered 500).'],
+    ['python:pulled', 'The container could not be created (Docker answered 500).']
+  ]
+  for (const [image, error] of cases) {
+    const res = await startJob(app, { rawcode: 'x', image })
+    const { jobId } = (res.json() as Array<{ jobId: string }>)[0]!
+    const job = await until(async () => { const job = await statusOf(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
+    t.equal(job.error, error, image)
+  }
+  t.ok(warnings.some(warning => warning === 'dockerOperator: The container could not be created'), 'the provider\'s log has it')
 })
