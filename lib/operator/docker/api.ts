@@ -103,9 +103,13 @@ export class DockerApi {
     await this.done({ method: 'POST', path: `/containers/${id}/start`, accept: [304] })
   }
 
-  /** Waits for a container to stop; bounded by `signal` alone (the job's time limit). */
+  /**
+   * Waits for a container to stop; bounded by `signal` alone (the job's time limit). The
+   * daemon sends its headers at once and the body when the container stops: the body is
+   * read as JSON, which rejects on an abort (dumping it would resolve).
+   */
   async wait (id: string, signal: AbortSignal): Promise<void> {
-    await this.done({ method: 'POST', path: `/containers/${id}/wait`, signal })
+    await this.json({ method: 'POST', path: `/containers/${id}/wait`, signal })
   }
 
   async inspect (id: string): Promise<ContainerState> {
