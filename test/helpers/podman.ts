@@ -22,7 +22,8 @@ export interface Podman {
 export const IMAGES = { node: 'localhost/c2d-test-node:20', python: 'localhost/c2d-test-python:3' } as const
 
 // What makes Podman run containers on machines like CI's: crun fails on hybrid cgroups, and
-// the default ulimits ask for more open files than an unprivileged CI container may grant.
+// Podman's default raises the open-files limit past the machine's hard limit, which runc
+// then refuses ("error setting rlimit type 7: operation not permitted").
 const CONTAINERS_CONF = `[containers]
 default_ulimits = []
 
