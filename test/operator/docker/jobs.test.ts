@@ -89,11 +89,13 @@ if (podman !== undefined) {
     t.same((await app.inject({ method: 'GET', url: URL, query: await jobQuery(deleted) })).json(), [])
   })
 
-  t.test('images: one off the allow-list, or missing and not pulled, ends the job at 32 with its error', async t => {
+  t.test('images: none, one off the allow-list, or missing and not pulled, ends the job at 32 with its error', async t => {
     const app = await provider(t, podman)
     const cases: Array<[string, string]> = [
+      [':', 'The algorithm names no container image.'],
       ['docker.io/library/busybox:1', 'The image docker.io/library/busybox:1 is not allowed on this provider (allowed: localhost/c2d-test-node, localhost/c2d-test-python).'],
-      [`${node}-missing`, `The image ${node}-missing is not on this provider, which does not pull images.`]
+      [`${node}-missing`, `The image ${node}-missing is not on this provider, which does not pull images.`],
+      [`${node.split(':')[0]}:`, `The image ${node.split(':')[0]}:latest is not on this provider, which does not pull images.`]
     ]
     for (const [image, error] of cases) {
       const jobId = await started(t, app, { rawcode: 'x', image })

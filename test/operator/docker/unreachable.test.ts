@@ -91,10 +91,11 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
   const dir = await dataFolder(t)
   const socketPath = join(dir, 'refusing.sock')
   const SECRET = 'mount /srv/provider/secret failed'
-  // Answers the ping and the image checks; pulls all but python:3, whose pull fails in its
-  // progress stream; fails every create.
+  // Answers the ping and the image checks (hangs up on node:gone's); pulls all but python:3,
+  // whose pull fails in its progress stream; fails every create.
   const daemon = createHttpServer((req, res) => {
     if (req.url === '/_ping') return res.end('OK')
+    if (req.url!.startsWith('/images/node%3Agone/')) return req.socket.destroy()
     if (req.url!.startsWith('/images/node%3A20/')) return res.end('{}')
     if (req.url!.startsWith('/images/')) {
       if (req.method === 'GET') return res.writeHead(404).end('{"message":"no such image"}')
@@ -113,7 +114,8 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
   const cases: Array<[string, string]> = [
     ['node:20', 'The container could not be created (Docker answered 500).'],
     ['python:3', 'The image python:3 is not available (Docker answered 500).'],
-    ['python:pulled', 'The container could not be created (Docker answered 500).']
+    ['python:pulled', 'The container could not be created (Docker answered 500).'],
+    ['node:gone', 'The image node:gone is not available: the provider could not reach its container engine.']
   ]
   for (const [image, error] of cases) {
     const res = await startJob(app, { rawcode: 'x', image })
