@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util'
 import autocannon, { type Request } from 'autocannon'
+import { JOB_LATENCY, jobLatency, jobLatencyTable, type JobLatency } from './jobs.js'
 import { scenarios } from './scenarios/index.js'
 import { compileServers, startSide, type Side } from './side.js'
 
 // npm run bench -- [--quick] [--json] [--scenario <name>]... [--cpu-prof]
-//   --quick     3 rounds of 1 s per side (under a minute in all) instead of 5 rounds of 5 s
+//   --quick     3 rounds of 1 s per side (under a minute in all) instead of 5 rounds of 5 s,
+//               and 3 jobs per engine in job-latency instead of 10
 //   --json      one JSON line per scenario instead of a table
 //   --cpu-prof  writes a CPU profile of each server to bench/profiles/<scenario>/<plugin|baseline>/ (sampled every 100 µs)
 const { values: args } = parseArgs({
@@ -23,7 +25,9 @@ const settings = args.quick
 const CONNECTIONS = 10
 
 const selected = args.scenario === undefined ? scenarios : scenarios.filter(s => args.scenario!.includes(s.name))
-if (selected.length === 0) throw new Error(`no such scenario; there are ${scenarios.map(s => s.name).join(', ')}`)
+// job-latency times jobs on the engines rather than loading a server: it runs after the others.
+const latency = args.scenario === undefined || args.scenario.includes(JOB_LATENCY)
+if (selected.length === 0 && !latency) throw new Error(`no such scenario; there are ${[...scenarios.map(s => s.name), JOB_LATENCY].join(', ')}`)
 
 /** One round of one side: throughput, latency, and the server's CPU time per request and memory after it. */
 interface Round { rps: number, p50: number, p99: number, cpu: number, rss: number }
@@ -60,7 +64,7 @@ function summary (rounds: Round[]) {
   }
 }
 
-compileServers()
+if (selected.length > 0) compileServers()
 const lines = []
 for (const scenario of selected) {
   const request = await scenario.request()
@@ -103,11 +107,21 @@ for (const scenario of selected) {
   lines.push(line)
 }
 
+let jobs: JobLatency | undefined
+if (latency) {
+  jobs = await jobLatency(args.quick ? 3 : 10)
+  if (args.json) console.log(JSON.stringify(jobs))
+  else console.error(`${JOB_LATENCY} done`)
+}
+
 if (!args.json) {
-  console.log(`${settings.rounds} rounds of ${settings.seconds} s per side, ${CONNECTIONS} connections; medians\n`)
-  console.log('| scenario | plugin req/s | baseline req/s | ratio | p50 ms (plugin / baseline) | p99 ms (plugin / baseline) | RSS MB (plugin / baseline) | CPU µs/req (plugin / baseline) |')
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-  for (const l of lines) {
-    console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} |`)
+  if (lines.length > 0) {
+    console.log(`${settings.rounds} rounds of ${settings.seconds} s per side, ${CONNECTIONS} connections; medians\n`)
+    console.log('| scenario | plugin req/s | baseline req/s | ratio | p50 ms (plugin / baseline) | p99 ms (plugin / baseline) | RSS MB (plugin / baseline) | CPU µs/req (plugin / baseline) |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const l of lines) {
+      console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} |`)
+    }
   }
+  if (jobs !== undefined) console.log(`${lines.length > 0 ? '\n' : ''}${jobLatencyTable(jobs)}`)
 }

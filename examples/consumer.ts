@@ -4,7 +4,9 @@
 // and prints the result file.
 //
 // Environment: PROVIDER_URL (default http://127.0.0.1:8030), ALGORITHM (a file;
-// default algorithms/weather-summary.cjs, a .py file runs with python3).
+// default algorithms/weather-summary.cjs, a .py file runs with python3), IMAGE
+// (the container image the algorithm asks for, name:tag; default node:20-alpine,
+// python:3.11-alpine for a .py file).
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -14,6 +16,13 @@ import { SAMPLE_DID } from './data/sample.js'
 
 const PROVIDER_URL = process.env.PROVIDER_URL ?? 'http://127.0.0.1:8030'
 const ALGORITHM = process.env.ALGORITHM ?? new URL('./algorithms/weather-summary.cjs', import.meta.url).pathname
+
+/** The image the algorithm asks for: `IMAGE` (name:tag), or one a user's Docker can pull. */
+function IMAGE (python: boolean): { image: string, tag: string } {
+  const ref = process.env.IMAGE || (python ? 'python:3.11-alpine' : 'node:20-alpine')
+  const colon = ref.lastIndexOf(':')
+  return colon > ref.lastIndexOf('/') ? { image: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { image: ref, tag: 'latest' }
+}
 
 type Endpoints = Record<'computeStart' | 'computeStatus' | 'computeResult', [string, string]>
 
@@ -51,8 +60,8 @@ async function main (): Promise<void> {
     documentId: SAMPLE_DID,
     algorithmMeta: {
       rawcode: await readFile(ALGORITHM, 'utf8'),
-      // The local engine honours the entrypoint; image and tag need containers.
-      container: python ? { entrypoint: 'python3 $ALGO', image: 'python', tag: '3.11' } : { entrypoint: 'node $ALGO', image: 'node', tag: '20' }
+      // The local engine honours the entrypoint; the container engine runs it in this image.
+      container: { entrypoint: python ? 'python3 $ALGO' : 'node $ALGO', ...IMAGE(python) }
     },
     output: {}
   })).json() as LocalJobStatus[]

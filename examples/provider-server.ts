@@ -2,8 +2,9 @@
 //
 // Fastify with its logger, the plugin under the prefix real Ocean clients use,
 // `GET /` with the provider's info as the reference provider answers it, and the
-// embedded local engine running a bundled sample dataset. Set OPERATOR_SERVICE_URL
-// to hand jobs to an Ocean operator-service instead.
+// embedded local engine running a bundled sample dataset. COMPUTE_ENGINE=docker runs
+// each job in a container instead (Docker's socket from DOCKER_HOST, or the default);
+// OPERATOR_SERVICE_URL hands jobs to an Ocean operator-service.
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  defaultBuildWorkflow, errors, httpOperator, localOperator, type BuildWorkflow, type ComputeOperator
+  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
@@ -37,18 +38,21 @@ export interface ProviderConfig {
   dataDir: string
   /** An Ocean operator-service to run the jobs instead of the local engine. */
   operatorServiceUrl?: string
+  /** 'docker': jobs in containers (dockerOperator) rather than local processes. */
+  engine?: 'local' | 'docker'
   /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
   privateKey?: `0x${string}`
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
     host: env.HOST ?? '127.0.0.1',
     dataDir: env.DATA_DIR ?? join(tmpdir(), 'fastify-ocean-compute'),
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
+    engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined
   }
 }
@@ -70,9 +74,13 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const account = privateKeyToAccount(config.privateKey ?? generatePrivateKey())
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
-  const operator: ComputeOperator = config.operatorServiceUrl === undefined
-    ? localOperator({ dataDir: config.dataDir })
-    : httpOperator({ url: config.operatorServiceUrl, account })
+  // The container engine pulls what the consumer's algorithm names, within its default
+  // allow-list (the node and python images); its socket comes from DOCKER_HOST or the default.
+  const operator: ComputeOperator = config.operatorServiceUrl !== undefined
+    ? httpOperator({ url: config.operatorServiceUrl, account })
+    : config.engine === 'docker'
+      ? dockerOperator({ dataDir: config.dataDir, pull: true })
+      : localOperator({ dataDir: config.dataDir })
 
   const app = Fastify({ logger: config.logger ?? true })
   // Graceful shutdown: closing, Node ends the keep-alive connections that are idle, not
@@ -94,7 +102,7 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     version,
     documentation: DOCUMENTATION,
     providerAddress: account.address,
-    computeOperator: config.operatorServiceUrl === undefined ? 'local' : 'operator-service',
+    computeOperator: config.operatorServiceUrl === undefined ? config.engine ?? 'local' : 'operator-service',
     datasets: Object.keys(DATASETS),
     serviceEndpoints: SERVICE_ENDPOINTS
   }))
@@ -118,7 +126,7 @@ async function main (): Promise<void> {
     '',
     `  Provider listening at ${address}`,
     `  provider address  ${providerAddress}${config.privateKey === undefined ? ' (a fresh key: set PROVIDER_PRIVATE_KEY to keep one)' : ''}`,
-    `  compute operator  ${config.operatorServiceUrl === undefined ? `local engine, jobs in ${config.dataDir}` : withoutCredentials(config.operatorServiceUrl)}`,
+    `  compute operator  ${config.operatorServiceUrl === undefined ? `${config.engine === 'docker' ? 'container' : 'local'} engine, jobs in ${config.dataDir}` : withoutCredentials(config.operatorServiceUrl)}`,
     `  sample dataset    ${SAMPLE_DID}`,
     `  API in a browser  ${address}${DOCUMENTATION}`,
     '',

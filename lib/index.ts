@@ -6,9 +6,12 @@ export { plugin as fastifyOceanCompute, plugin as compute }
 export type { ComputePluginOptions } from './options.js'
 export type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultQuery, ResultFile } from './operator/types.js'
 export { httpOperator, type HttpOperatorOptions, type ProviderAccount } from './operator/http/index.js'
-export { localOperator, LocalOperator } from './operator/local/engine.js'
-export type { LocalOperatorOptions, ResultUrl } from './operator/local/options.js'
-export type { LocalJobStatus, ListedResult } from './operator/local/record.js'
+export { localOperator, LocalOperator } from './operator/local/index.js'
+export type { LocalOperatorOptions } from './operator/local/options.js'
+export { dockerOperator, DockerOperator } from './operator/docker/index.js'
+export type { DockerOperatorOptions } from './operator/docker/options.js'
+export type { EngineOptions, ResultUrl } from './operator/engine/options.js'
+export type { LocalJobStatus, ListedResult } from './operator/engine/record.js'
 export type { ComputeVerifier, ComputeAction, SignedParams, VerifyInput } from './verifier/types.js'
 export {
   personalSignVerifier, recoverPersonalSign, defaultMessage, defaultCheckSignature,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SAMPLE_DID } from '../../examples/data/sample.js'
 import type { LocalJobStatus } from '../../lib/index.js'
-import { INTERRUPTED_TEXT } from '../../lib/operator/local/lifecycle.js'
+import { INTERRUPTED_TEXT } from '../../lib/operator/engine/lifecycle.js'
 import { alice, sign } from '../helpers/sign.js'
 import { until } from '../helpers/until.js'
 

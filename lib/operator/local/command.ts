@@ -1,33 +1,21 @@
 import { RuntimeNotAllowedError } from '../../errors.js'
-
-/** The program an algorithm runs under and its arguments; `$ALGO` stands for the algorithm file. */
-export interface Entrypoint {
-  runtime: string
-  args: string[]
-}
-
-const DEFAULT_ENTRYPOINT = 'node $ALGO'
-const ALGO = '$ALGO'
+import { argsWith, scriptIndex, splitEntrypoint, type Entrypoint } from '../engine/entrypoint.js'
 
 /**
- * Reads a container entrypoint (`node $ALGO`, `python3 -u $ALGO`): words split on
- * white space, no shell and no quoting. The program must be on the allow-list;
- * a `node` entrypoint may not pass options to Node (they could lift its
- * permissions). Without `$ALGO` the algorithm file is the last argument; an
- * empty or missing entrypoint is `node $ALGO`.
+ * Reads an entrypoint for a local process: its program must be on the allow-list,
+ * and a `node` entrypoint may not pass options to Node (they could lift its
+ * permissions).
  */
 export function parseEntrypoint (entrypoint: string | undefined, runtimes: ReadonlySet<string>): Entrypoint {
-  const words = entrypoint?.trim() ?? ''
-  const [runtime = '', ...args] = (words === '' ? DEFAULT_ENTRYPOINT : words).split(/\s+/)
+  const parsed = splitEntrypoint(entrypoint)
+  const { runtime } = parsed
   if (!runtimes.has(runtime)) {
     throw new RuntimeNotAllowedError(`The entrypoint runs "${runtime}", which is not an allowed runtime (allowed: ${[...runtimes].join(', ')}).`)
   }
-  if (!args.some(arg => arg.includes(ALGO))) args.push(ALGO)
-  const script = args.findIndex(arg => arg.includes(ALGO))
-  if (runtime === 'node' && script > 0) {
+  if (runtime === 'node' && scriptIndex(parsed) > 0) {
     throw new RuntimeNotAllowedError('The entrypoint may not pass options to node: the provider sets its permissions.')
   }
-  return { runtime, args }
+  return parsed
 }
 
 // Node 20 and 21 call the permission model experimental; later versions take --permission.
@@ -43,9 +31,9 @@ const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission') ? '--
  * agents) may hook process spawning and inject NODE_OPTIONS with a loader of
  * theirs, which the permission model would refuse to read, failing every job.
  */
-export function commandLine ({ runtime, args }: Entrypoint, algorithm: string, jobDir: string): { file: string, args: string[] } {
-  const argv = args.map(arg => arg.replaceAll(ALGO, algorithm))
-  if (runtime !== 'node') return { file: runtime, args: argv }
+export function commandLine (entrypoint: Entrypoint, algorithm: string, jobDir: string): { file: string, args: string[] } {
+  const argv = argsWith(entrypoint, algorithm)
+  if (entrypoint.runtime !== 'node') return { file: entrypoint.runtime, args: argv }
   return {
     file: 'env',
     args: ['-u', 'NODE_OPTIONS', process.execPath, PERMISSION, `--allow-fs-read=${jobDir}`, `--allow-fs-write=${jobDir}`, ...argv]

@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { localOperator, type LocalJobStatus, type LocalOperator, type LocalOperatorOptions, type OperatorContext, type Workflow } from '../../../lib/index.js'
 import { alice, DID } from '../../helpers/sign.js'
 import { until } from '../../helpers/until.js'
-import { jobLayout, type JobLayout } from '../../../lib/operator/local/layout.js'
+import { jobLayout, type JobLayout } from '../../../lib/operator/engine/layout.js'
 
 export const OWNER = alice.address
 export { DID }

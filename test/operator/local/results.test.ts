@@ -1,9 +1,9 @@
 import t from 'tap'
 import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { jobLayout } from '../../../lib/operator/local/layout.js'
-import { contentTypeOf } from '../../../lib/operator/local/results.js'
-import { runProcess } from '../../../lib/operator/local/runner.js'
+import { jobLayout } from '../../../lib/operator/engine/layout.js'
+import { contentTypeOf } from '../../../lib/operator/engine/results.js'
+import { runProcess } from '../../../lib/operator/local/process.js'
 import { OWNER, context, engine, resultText, start, tempDir, waitFor } from './helpers.js'
 
 t.test('results: regular files below outputs, in order, with content types; links left out', async t => {

@@ -1,10 +1,11 @@
 import { UnknownAlgorithmError, UnknownDocumentError } from '../../errors.js'
 import type { OperatorStartRequest } from '../types.js'
-import { parseEntrypoint, type Entrypoint } from './command.js'
+import type { Entrypoint } from './entrypoint.js'
 import { isHttpUrl } from './fetch.js'
 import { isSafeDocumentId } from './layout.js'
-import type { ResolvedLocalOptions } from './options.js'
+import type { ResolvedEngineOptions } from './options.js'
 import type { JobRecord } from './record.js'
+import type { AlgorithmRunner } from './runner.js'
 
 /** What a job needs to run, worked out (and refused with a 400) before it is queued. */
 export interface JobPlan {
@@ -34,8 +35,8 @@ function algorithmOf ({ rawcode, url }: { rawcode?: string, url?: string }): Job
     : 'The algorithm url must be an http(s) URL.')
 }
 
-/** Reads the first stage of a workflow; later stages are not run. */
-export function planJob ({ workflow }: OperatorStartRequest, options: ResolvedLocalOptions): JobPlan {
+/** Reads the first stage of a workflow; later stages are not run. The runner reads the entrypoint. */
+export function planJob ({ workflow }: OperatorStartRequest, options: ResolvedEngineOptions, runner: AlgorithmRunner): JobPlan {
   const stage = workflow.stages[0]
   if (stage === undefined) throw new UnknownAlgorithmError('The workflow has no stage to run.')
   const { entrypoint, image, tag } = stage.algorithm.container ?? {}
@@ -44,7 +45,7 @@ export function planJob ({ workflow }: OperatorStartRequest, options: ResolvedLo
     inputs: stage.input.map(input => ({ documentId: input.id, sources: sourcesOf(input, options.datasets) })),
     algorithm: algorithmOf(stage.algorithm),
     algoDID: stage.algorithm.id === '' ? 'raw' : stage.algorithm.id,
-    entrypoint: parseEntrypoint(entrypoint, options.runtimes),
+    entrypoint: runner.entrypoint(entrypoint),
     container: { entrypoint, image, tag },
     maxSeconds: maxtime > 0 ? Math.min(maxtime, options.maxJobSeconds) : options.maxJobSeconds
   }

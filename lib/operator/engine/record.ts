@@ -18,8 +18,10 @@ export interface JobRecord {
   documentId: string
   inputDID: string[]
   algoDID: string
-  /** The algorithm's container as asked for; only the entrypoint is honoured. */
+  /** The algorithm's container as asked for: a process runner honours only the entrypoint. */
   container: { entrypoint?: string, image?: string, tag?: string }
+  /** Unix seconds by which the job must end, set when it leaves the queue: a restart keeps to it. */
+  deadline?: number
   status: number
   statusText: string
   dateCreated: number
@@ -77,7 +79,7 @@ export function statusChange (status: StatusCode): Pick<JobRecord, 'status' | 's
  * the output URLs, `algorithmLogUrl` is the log's.
  */
 export function toStatus (record: JobRecord, resultUrl: ResultUrl): LocalJobStatus {
-  const { container: _container, ...job } = record
+  const { container: _container, deadline: _deadline, ...job } = record
   const results = record.results.map((result, index) => ({ index, ...result, url: resultUrl(record.jobId, index, record.owner) }))
   return {
     ...job,

@@ -4,16 +4,16 @@ import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { OperatorUnavailableError } from '../../errors.js'
 import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
-import { commandLine } from './command.js'
+import { splitEntrypoint } from './entrypoint.js'
 import { fetchTo } from './fetch.js'
 import { JobStore } from './job-store.js'
-import { algorithmEnv, createLayout, inputFile, jobLayout, type JobLayout } from './layout.js'
+import { createLayout, inputFile, jobLayout, type JobLayout } from './layout.js'
 import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type FinalStatus, type StatusCode } from './lifecycle.js'
-import { resolveLocalOptions, type LocalOperatorOptions, type ResolvedLocalOptions } from './options.js'
+import type { ResolvedEngineOptions } from './options.js'
 import { planJob, type JobPlan } from './plan.js'
 import { createRecord, statusChange, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
 import { bytesIn, collectResults, keptOutputs, openResult } from './results.js'
-import { runProcess } from './runner.js'
+import type { AlgorithmRunner, PreparedJob, RunOutcome } from './runner.js'
 import { Slots } from './slots.js'
 
 /** Why a job was cut short: the abort reason of its controller. */
@@ -22,34 +22,39 @@ type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs'
 /** A job between its start and its final state. */
 interface Job {
   record: JobRecord
-  plan: JobPlan
   layout: JobLayout
-  log: FastifyBaseLogger
+  /** The request's logger; none for a job picked up after a restart. */
+  log?: FastifyBaseLogger
   controller: AbortController
   done: Promise<void>
+  maxSeconds: number
   /** What its final state will say: the algorithm's exit code, what went wrong. */
   exitCode: number | null
   error?: string
 }
 
+/** A job's work until its final status; 'detached' when it was left running for the next engine. */
+type Work = () => Promise<FinalStatus | 'detached'>
+
 // How often a running job's outputs are measured against maxOutputBytes.
 const OUTPUT_CHECK_MS = 1000
 
 /**
- * The embedded engine: runs each job's algorithm as a local child process in a
- * job folder under `dataDir`, keeps job records there across restarts, and serves
- * the results. See docs/local-operator.md.
+ * The job machine every embedded engine shares: a queue with `maxConcurrentJobs`
+ * slots, the lifecycle and its durable records, each job's folder under `dataDir`
+ * with its inputs and algorithm fetched, the time limit, the output cap, and the
+ * results. How the algorithm runs, a process or a container, is its runner's.
+ * See docs/local-operator.md and docs/docker-operator.md.
  */
-export class LocalOperator implements ComputeOperator {
-  private readonly options: ResolvedLocalOptions
+export class Engine implements ComputeOperator {
   private readonly slots: Slots
   private readonly jobs = new Map<string, Job>()
   private readonly ready: Promise<{ dataDir: string, store: JobStore }>
   private closed = false
 
-  constructor (options: LocalOperatorOptions) {
-    this.options = resolveLocalOptions(options)
-    this.slots = new Slots(this.options.maxConcurrentJobs)
+  /** `label` names the engine in errors ('local compute engine'). */
+  constructor (private readonly label: string, private readonly options: ResolvedEngineOptions, private readonly runner: AlgorithmRunner) {
+    this.slots = new Slots(options.maxConcurrentJobs)
     this.ready = this.load()
     // A failed load is answered to every call (503); it must not go unhandled meanwhile.
     this.ready.catch(() => {})
@@ -61,25 +66,44 @@ export class LocalOperator implements ComputeOperator {
     const dataDir = await realpath(this.options.dataDir)
     const store = new JobStore(join(dataDir, 'records'))
     await store.load()
-    // Jobs that were unfinished when the last process ended: nothing runs them any more.
-    for (const record of store.all()) {
-      if (isFinal(record.status)) continue
-      const layout = jobLayout(dataDir, record.jobId)
-      const { files, overflow } = await keptOutputs(layout, this.options.maxOutputBytes)
-      const results = await collectResults(layout, files).catch(() => [])
-      await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results, ...(overflow ? { error: this.overflowError() } : {}) })
+    const unfinished = store.all().filter(record => !isFinal(record.status))
+    const running = unfinished.filter(record => record.status === STATUS.running).map(record => record.jobId)
+    // undefined: the runner cannot tell now (Docker is down); its jobs stay as they are for a later start.
+    const waits = this.runner.recover === undefined || running.length === 0 ? new Map<string, never>() : await this.runner.recover(running)
+    for (const record of unfinished) {
+      const wait = waits?.get(record.jobId)
+      if (wait !== undefined) this.resume(record, dataDir, store, wait)
+      else if (waits !== undefined || record.status !== STATUS.running) await this.interrupted(record, dataDir, store)
     }
     return { dataDir, store }
   }
 
+  /** A job that was unfinished when the last process ended, and that nothing runs any more. */
+  private async interrupted (record: JobRecord, dataDir: string, store: JobStore): Promise<void> {
+    const layout = jobLayout(dataDir, record.jobId)
+    const { files, overflow } = await keptOutputs(layout, this.options.maxOutputBytes)
+    const results = await collectResults(layout, files).catch(() => [])
+    await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results, ...(overflow ? { error: this.overflowError() } : {}) })
+  }
+
+  /** A job still running outside this process after a restart: waited for again, within what is left of its time. */
+  private resume (record: JobRecord, dataDir: string, store: JobStore, wait: (job: PreparedJob, signal: AbortSignal) => Promise<RunOutcome>): void {
+    const left = record.deadline === undefined ? this.options.maxJobSeconds : Math.max(0, record.deadline - unixNow())
+    const job = this.track(record, dataDir, left)
+    this.slots.take()
+    const prepared = this.prepared(job, splitEntrypoint(record.container.entrypoint))
+    job.done = this.settle(job, store, async () => await this.outcome(job, wait(prepared, job.controller.signal)))
+  }
+
   private async open (): Promise<{ dataDir: string, store: JobStore }> {
-    if (this.closed) throw new OperatorUnavailableError('The local compute engine is closed.')
+    if (this.closed) throw new OperatorUnavailableError(`The ${this.label} is closed.`)
     return await this.ready
   }
 
   async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {
     const { dataDir, store } = await this.open()
-    const plan = planJob(request, this.options)
+    const plan = planJob(request, this.options, this.runner)
+    await this.runner.ready?.()
     const record = createRecord({
       jobId: randomBytes(16).toString('hex'),
       owner: request.owner,
@@ -91,9 +115,8 @@ export class LocalOperator implements ComputeOperator {
     })
     await store.add(record)
     const answer = this.statusOf(record)
-    const job: Job = { record, plan, layout: jobLayout(dataDir, record.jobId), log: ctx.log, controller: new AbortController(), done: Promise.resolve(), exitCode: null }
-    this.jobs.set(record.jobId, job)
-    job.done = this.lifecycle(job, store).finally(() => this.jobs.delete(record.jobId))
+    const job = this.track(record, dataDir, plan.maxSeconds, ctx.log)
+    job.done = this.lifecycle(job, store, plan)
     return [answer]
   }
 
@@ -130,10 +153,11 @@ export class LocalOperator implements ComputeOperator {
     return entry === undefined ? undefined : await openResult(jobLayout(dataDir, query.jobId), entry)
   }
 
-  /** Kills the running jobs and ends them, and the queued ones, as interrupted. */
+  /** Ends the queued and starting jobs as interrupted; the running ones as the runner decides (killed, or left for the next engine). */
   async close (): Promise<void> {
     this.closed = true
     await Promise.all([...this.jobs.keys()].map(async jobId => await this.end(jobId, 'shutdown')))
+    await this.runner.close?.()
   }
 
   private match (store: JobStore, { owner, jobId, documentId, agreementId }: OperatorQuery): JobRecord[] {
@@ -148,6 +172,12 @@ export class LocalOperator implements ComputeOperator {
     return toStatus(record, this.options.resultUrl)
   }
 
+  private track (record: JobRecord, dataDir: string, maxSeconds: number, log?: FastifyBaseLogger): Job {
+    const job: Job = { record, layout: jobLayout(dataDir, record.jobId), log, controller: new AbortController(), done: Promise.resolve(), maxSeconds, exitCode: null }
+    this.jobs.set(record.jobId, job)
+    return job
+  }
+
   private async end (jobId: string, reason: EndReason): Promise<void> {
     const job = this.jobs.get(jobId)
     if (job === undefined) return
@@ -155,36 +185,41 @@ export class LocalOperator implements ComputeOperator {
     await job.done
   }
 
-  private async lifecycle (job: Job, store: JobStore): Promise<void> {
-    const { controller } = job
+  private async lifecycle (job: Job, store: JobStore, plan: JobPlan): Promise<void> {
     try {
-      await this.slots.acquire(controller.signal)
+      await this.slots.acquire(job.controller.signal)
     } catch {
-      return await this.finish(job, store, STATUS.completed) // ended while queued
+      await this.finish(job, store, STATUS.completed) // ended while queued
+      this.jobs.delete(job.record.jobId)
+      return
     }
-    const timer = setTimeout(() => controller.abort('timeout'), job.plan.maxSeconds * 1000)
+    await this.settle(job, store, async () => await this.work(job, store, plan))
+  }
+
+  /** Runs a job that holds a slot within its time, and ends it whatever happens. */
+  private async settle (job: Job, store: JobStore, work: Work): Promise<void> {
+    const { controller } = job
+    const timer = setTimeout(() => controller.abort('timeout'), job.maxSeconds * 1000)
     try {
-      await this.finish(job, store, await this.work(job, store))
+      const status = await work()
+      if (status !== 'detached') await this.finish(job, store, status)
     } catch (err) {
       // The file system failed us (a full disk): say so, and still end the job.
-      job.log.error({ err, jobId: job.record.jobId }, 'local compute job failed')
+      job.log?.error({ err, jobId: job.record.jobId }, `${this.label} job failed`)
       job.error = 'The provider failed while running the job.'
       await this.finish(job, store, STATUS.completed).catch(() => {})
     } finally {
       clearTimeout(timer)
       this.slots.release()
+      this.jobs.delete(job.record.jobId)
     }
   }
 
   /** Prepares the folder, fetches inputs and algorithm, runs it. Answers the final status. */
-  private async work (job: Job, store: JobStore): Promise<FinalStatus> {
-    const { record, plan, layout, controller: { signal } } = job
-    await this.advance(job, store, STATUS.configuring)
+  private async work (job: Job, store: JobStore, plan: JobPlan): Promise<FinalStatus | 'detached'> {
+    const { record, layout, controller: { signal } } = job
+    await store.save(record, { ...statusChange(STATUS.configuring), deadline: unixNow() + job.maxSeconds })
     await createLayout(layout, record.inputDID)
-    if (plan.container.image !== undefined) {
-      const image = [plan.container.image, plan.container.tag].filter(Boolean).join(':')
-      await this.note(job, `container image ${image} ignored: this engine runs the entrypoint as a local process`)
-    }
     for (const { documentId, sources } of plan.inputs) {
       for (const [index, source] of sources.entries()) {
         const failure = await this.fetch(job, source, inputFile(layout, documentId, index))
@@ -196,32 +231,44 @@ export class LocalOperator implements ComputeOperator {
       const failure = await this.fetch(job, plan.algorithm.url, layout.algorithm)
       if (failure !== undefined) return await this.fail(job, STATUS.algorithmFailed, `The algorithm could not be fetched: ${failure}.`)
     }
+    const prepared = this.prepared(job, plan.entrypoint)
+    const failure = await this.runner.provision(prepared, signal)
+    if (failure !== undefined) return await this.fail(job, STATUS.algorithmFailed, failure)
     if (signal.aborted) return STATUS.completed
     await this.advance(job, store, STATUS.provisioned)
-    return await this.run(job, store)
+    await this.advance(job, store, STATUS.running)
+    return await this.outcome(job, this.runner.run(prepared, signal))
   }
 
-  private async run (job: Job, store: JobStore): Promise<FinalStatus> {
-    const { record, plan, layout, controller } = job
-    await this.advance(job, store, STATUS.running)
+  private prepared (job: Job, entrypoint: PreparedJob['entrypoint']): PreparedJob {
+    const { record, layout } = job
+    return {
+      jobId: record.jobId,
+      layout,
+      entrypoint,
+      container: record.container,
+      inputDID: record.inputDID,
+      algoDID: record.algoDID,
+      maxLogBytes: this.options.maxOutputBytes,
+      note: async text => await this.note(job, text)
+    }
+  }
+
+  /** Waits for a run with its outputs watched, and turns how it ended into the job's final status. */
+  private async outcome (job: Job, running: Promise<RunOutcome>): Promise<FinalStatus | 'detached'> {
+    const { layout, controller } = job
     // The log is capped as it is written; outputs are written by the algorithm itself, so they are measured.
     const watch = setInterval(() => {
       bytesIn(layout.outputs).then(bytes => { if (bytes > this.options.maxOutputBytes) controller.abort('outputs') }, () => {})
     }, OUTPUT_CHECK_MS)
     try {
-      const outcome = await runProcess({
-        ...commandLine(plan.entrypoint, layout.algorithm, layout.dir),
-        cwd: layout.dir,
-        env: algorithmEnv(layout, record.inputDID, record.algoDID),
-        log: layout.log,
-        maxLogBytes: this.options.maxOutputBytes,
-        signal: controller.signal
-      })
+      const outcome = await running
+      if ('detached' in outcome) return 'detached'
+      if ('failed' in outcome) return await this.fail(job, STATUS.algorithmFailed, outcome.failed)
       job.exitCode = outcome.exitCode
-      await this.note(job, outcome.signal === null ? `the algorithm exited with code ${String(outcome.exitCode)}` : `the algorithm was killed (${outcome.signal})`)
+      await this.note(job, outcome.summary)
+      if (outcome.error !== undefined) job.error = outcome.error
       return STATUS.completed
-    } catch (err) {
-      return await this.fail(job, STATUS.algorithmFailed, `The runtime ${plan.entrypoint.runtime} could not be started: ${String((err as { code?: unknown }).code)}.`)
     } finally {
       clearInterval(watch)
     }
@@ -253,7 +300,7 @@ export class LocalOperator implements ComputeOperator {
       job.error = this.overflowError()
       await this.note(job, job.error)
     }
-    if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.plan.maxSeconds} seconds`)
+    if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.maxSeconds} seconds`)
     const results = await collectResults(layout, files).catch(() => [])
     await store.save(record, {
       ...this.ending(status, reason),
@@ -286,9 +333,4 @@ export class LocalOperator implements ComputeOperator {
   private async note (job: Job, text: string): Promise<void> {
     await appendFile(job.layout.log, `[engine] ${text}\n`).catch(() => {})
   }
-}
-
-/** The embedded compute engine: jobs as local processes, records and results under `dataDir`. */
-export function localOperator (options: LocalOperatorOptions): LocalOperator {
-  return new LocalOperator(options)
 }

@@ -31,6 +31,11 @@ export class Slots {
     })
   }
 
+  /** Takes a slot at once, even past `size`: for a job that is already running (found after a restart). */
+  take (): void {
+    this.free--
+  }
+
   release (): void {
     const next = this.waiting.shift()
     if (next === undefined) this.free++

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /**
@@ -53,31 +53,22 @@ export async function createLayout (layout: JobLayout, documentIds: readonly str
     layout.outputs, layout.logs, join(layout.algorithm, '..'),
     ...documentIds.map(id => join(layout.inputs, id))
   ].map(async dir => await mkdir(dir, { recursive: true })))
-  // A package without "type" ends Node's search for one here: the extensionless
-  // algorithm then runs as CommonJS or as an ES module by its syntax, whatever a
-  // package.json above dataDir says (under "type": "commonjs" an ES module would
-  // silently do nothing).
-  await writeFile(join(layout.dir, 'package.json'), '{}\n')
 }
 
-// Of the server's environment, only what runtimes need to start: never its secrets.
-const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'] as const
+/** The folders an algorithm is told about, as it sees them. */
+export type AlgorithmFolders = Pick<JobLayout, 'inputs' | 'outputs' | 'logs' | 'algorithm'>
 
 /**
- * The algorithm's environment: where its folders are, as absolute paths, since
- * they are not at `/data` as in a container. `DIDS` is a JSON array of the input
- * documentIds, `TRANSFORMATION_DID` the algorithm's DID ('raw' for raw code).
+ * The compute-to-data variables: where the job's folders are, `DIDS` a JSON array
+ * of the input documentIds, `TRANSFORMATION_DID` the algorithm's DID ('raw' for raw code).
  */
-export function algorithmEnv (layout: JobLayout, inputDID: readonly string[], algorithmDid: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]
+export function jobVariables (folders: AlgorithmFolders, inputDID: readonly string[], algorithmDid: string): Record<string, string> {
   return {
-    ...env,
     DIDS: JSON.stringify(inputDID),
     TRANSFORMATION_DID: algorithmDid,
-    INPUTS: layout.inputs,
-    OUTPUTS: layout.outputs,
-    LOGS: layout.logs,
-    ALGO: layout.algorithm
+    INPUTS: folders.inputs,
+    OUTPUTS: folders.outputs,
+    LOGS: folders.logs,
+    ALGO: folders.algorithm
   }
 }

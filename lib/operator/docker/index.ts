@@ -1,0 +1,22 @@
+import { Engine } from '../engine/engine.js'
+import { resolveDockerOptions, type DockerOperatorOptions } from './options.js'
+import { ContainerRunner } from './runner.js'
+
+/**
+ * The container engine: runs each job's algorithm in a Docker (or Podman)
+ * container of the image it names, isolated from the network and the host, with
+ * the same job machine as the local engine. See docs/docker-operator.md.
+ */
+export class DockerOperator extends Engine {
+  constructor (options: DockerOperatorOptions) {
+    const resolved = resolveDockerOptions(options)
+    const runner = new ContainerRunner(resolved)
+    super('container compute engine', resolved, runner)
+    runner.check()
+  }
+}
+
+/** The container compute engine: jobs in containers, records and results under `dataDir`. */
+export function dockerOperator (options: DockerOperatorOptions): DockerOperator {
+  return new DockerOperator(options)
+}

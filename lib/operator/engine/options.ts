@@ -1,0 +1,79 @@
+import { InvalidOptionError } from '../../errors.js'
+import { positiveInteger } from '../../option-checks.js'
+
+/** Where a client fetches result `index` of a job: the URL of the computeResult route. */
+export type ResultUrl = (jobId: string, index: number, owner: string) => string
+
+/** The options every engine shares, whatever runs its algorithms. */
+export interface EngineOptions {
+  /** Folder of the job folders and job records. Created when missing. Keep it off shared temp space in production. */
+  dataDir: string
+  /** The datasets this provider serves: documentId to a local file path, a `file:` URL or an http(s) URL. */
+  datasets?: Record<string, string>
+  /** Jobs that run at once; later ones wait in status 1. Default: 2. */
+  maxConcurrentJobs?: number
+  /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600. */
+  maxJobSeconds?: number
+  /** Bytes a job may write to its outputs (and, separately, to its log). Default: 64 MiB. */
+  maxOutputBytes?: number
+  /**
+   * The computeResult route as seen by clients: a base URL to which
+   * `?consumerAddress=&jobId=&index=` is added, or a function.
+   * Default: '/api/v1/services/computeResult' (relative to the provider's origin).
+   */
+  resultUrl?: string | ResultUrl
+}
+
+export interface ResolvedEngineOptions {
+  dataDir: string
+  datasets: ReadonlyMap<string, string>
+  maxConcurrentJobs: number
+  maxJobSeconds: number
+  maxOutputBytes: number
+  resultUrl: ResultUrl
+}
+
+const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * 1024 * 1024 } as const
+type Limit = keyof typeof DEFAULTS
+
+/** An option error of the engine `name` (`localOperator`, `dockerOperator`). */
+export function invalidOption (name: string, problem: string): Error {
+  return new InvalidOptionError(`${name}: ${problem}`)
+}
+
+// `?? undefined`: null, as from a config file, means the default here.
+function limit (name: string, options: EngineOptions, option: Limit): number {
+  return positiveInteger(`${name}: ${option}`, options[option] ?? undefined, DEFAULTS[option])
+}
+
+function resultUrlOf (name: string, given: EngineOptions['resultUrl']): ResultUrl {
+  if (typeof given === 'function') return given
+  if (given !== undefined && (typeof given !== 'string' || given === '')) throw invalidOption(name, 'resultUrl must be a URL or a function')
+  const base = given ?? '/api/v1/services/computeResult'
+  const join = base.includes('?') ? '&' : '?'
+  return (jobId, index, owner) =>
+    base + join + new URLSearchParams({ consumerAddress: owner, jobId, index: String(index) }).toString()
+}
+
+/** The entries of a list or a map, checked to be non-empty strings. */
+export function stringsOf (name: string, option: string, value: unknown): string[] {
+  const entries = Array.isArray(value) ? value : Object.values(value as object)
+  if (entries.some(entry => typeof entry !== 'string' || entry === '')) throw invalidOption(name, `${option} must hold non-empty strings`)
+  return entries as string[]
+}
+
+/** Applies defaults and checks the shared options once, when the engine `name` is made. */
+export function resolveEngineOptions (name: string, options: EngineOptions): ResolvedEngineOptions {
+  if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw invalidOption(name, 'dataDir must name a folder')
+  const datasets = options.datasets ?? {}
+  if (typeof datasets !== 'object' || datasets === null) throw invalidOption(name, 'datasets must map documentIds to paths or URLs')
+  stringsOf(name, 'datasets', datasets)
+  return {
+    dataDir: options.dataDir,
+    datasets: new Map(Object.entries(datasets)),
+    maxConcurrentJobs: limit(name, options, 'maxConcurrentJobs'),
+    maxJobSeconds: limit(name, options, 'maxJobSeconds'),
+    maxOutputBytes: limit(name, options, 'maxOutputBytes'),
+    resultUrl: resultUrlOf(name, options.resultUrl)
+  }
+}

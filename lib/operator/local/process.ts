@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
+
+export interface RunSpec {
+  file: string
+  args: string[]
+  cwd: string
+  env: NodeJS.ProcessEnv
+  /** The file stdout and stderr are appended to. */
+  log: string
+  /** Bytes of stdout and stderr kept; the rest is dropped with a note. */
+  maxLogBytes: number
+  /** Kills the process and everything it started. */
+  signal: AbortSignal
+}
+
+/** How the process ended: its exit code, or the signal that killed it. */
+export interface RunOutcome {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+}
+
+/**
+ * Runs one algorithm process. It leads a process group of its own (detached), so
+ * that a kill reaches whatever it started; the group is killed when the process
+ * exits too, so nothing it left behind outlives the job. Rejects when the program
+ * cannot be started. POSIX only: Windows has no process groups to kill.
+ */
+export async function runProcess (spec: RunSpec): Promise<RunOutcome> {
+  const child = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  await once(child, 'spawn') // rejects with the error when the program cannot be started
+  // Exit needs a turn of the event loop: nothing is missed by listening only now.
+  const exited = once(child, 'exit')
+  const closed = once(child, 'close')
+  const killTree = () => {
+    try { process.kill(-child.pid!, 'SIGKILL') } catch { /* already gone */ }
+  }
+  spec.signal.addEventListener('abort', killTree)
+  if (spec.signal.aborted) killTree()
+
+  const log = createWriteStream(spec.log, { flags: 'a' })
+  // A log that cannot be written must not take the job, or the server, down.
+  log.on('error', () => {})
+  let room = spec.maxLogBytes
+  const keep = (chunk: Buffer) => {
+    if (room <= 0) return
+    log.write(chunk.subarray(0, room))
+    room -= chunk.length
+    if (room <= 0) log.write(`\n[engine] log cut at ${spec.maxLogBytes} bytes\n`)
+  }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
+  try {
+    await exited
+    killTree()
+    const [exitCode, signal] = await closed as [number | null, NodeJS.Signals | null]
+    return { exitCode, signal }
+  } finally {
+    spec.signal.removeEventListener('abort', killTree)
+    log.end()
+    await finished(log).catch(() => {})
+  }
+}
