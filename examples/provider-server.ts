@@ -3,7 +3,8 @@
 // Fastify with its logger, the plugin under the prefix real Ocean clients use,
 // `GET /` with the provider's info as the reference provider answers it, and the
 // embedded local engine running a bundled sample dataset. Set OPERATOR_SERVICE_URL
-// to hand jobs to an Ocean operator-service instead.
+// to hand jobs to an Ocean operator-service instead, REPLAY_PROTECTION=1 to make each
+// signed request work once (the nonces of ocean.js clients).
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  defaultBuildWorkflow, errors, httpOperator, localOperator, type BuildWorkflow, type ComputeOperator
+  defaultBuildWorkflow, errors, httpOperator, localOperator, memoryNonceStore, type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 
@@ -26,6 +27,9 @@ export const SERVICE_ENDPOINTS = {
   computeStop: ['PUT', `${PREFIX}/compute`]
 } as const
 
+/** Listed too with replay protection: clients that find it sign the provider's current nonce. */
+export const NONCE_ENDPOINT = { nonce: ['GET', `${PREFIX}/nonce`] } as const
+
 /** The datasets this provider publishes: documentId to file URL. */
 const DATASETS: Readonly<Record<string, string>> = { [SAMPLE_DID]: pathToFileURL(SAMPLE_PATH).href }
 
@@ -38,17 +42,23 @@ export interface ProviderConfig {
   operatorServiceUrl?: string
   /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
   privateKey?: `0x${string}`
+  /**
+   * Each signed request works once (a nonce store in memory: one process). Off, the
+   * provider keeps the plain contract, for clients that never heard of nonces.
+   */
+  replayProtection?: boolean
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
     host: env.HOST ?? '127.0.0.1',
     dataDir: env.DATA_DIR ?? join(tmpdir(), 'fastify-ocean-compute'),
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
-    privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined
+    privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
+    replayProtection: env.REPLAY_PROTECTION === '1'
   }
 }
 
@@ -92,9 +102,10 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     providerAddress: account.address,
     computeOperator: config.operatorServiceUrl === undefined ? 'local' : 'operator-service',
     datasets: Object.keys(DATASETS),
-    serviceEndpoints: SERVICE_ENDPOINTS
+    serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
   }))
-  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow })
+  const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
+  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore })
   return { app, providerAddress: account.address }
 }
 

@@ -43,12 +43,13 @@ t.test('npm run example and npm run example:consumer: a finished job and its out
       computeResult: ['GET', '/api/v1/services/computeResult']
     }
   })
+  t.equal(info.serviceEndpoints.nonce, undefined, 'no replay protection unless asked: clients without nonces keep working')
 
   for (const algorithm of ['examples/algorithms/weather-summary.cjs', 'examples/algorithms/weather-summary.py']) {
     const consumer = run('examples/consumer.ts', { PROVIDER_URL: url, ALGORITHM: algorithm })
     const [code] = await once(consumer, 'exit')
     t.equal(code, 0, `${algorithm}: ${consumer.output()}`)
-    t.match(consumer.output(), /started on did:op:[0-9a-f]{64}\n {3}1 Warming up\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/, algorithm)
+    t.match(consumer.output(), /started on did:op:[0-9a-f]{40}\n {3}1 Warming up\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/, algorithm)
     t.match(consumer.output(), /"Oslo": \{\n\s+"readings": 4,\n\s+"mean_temperature_c": -0\.52,/, algorithm)
   }
   t.equal((await readdir(join(dataDir, 'records'))).length, 2, 'the jobs are recorded under DATA_DIR')
@@ -73,4 +74,29 @@ t.test('the consumer says so when no provider runs', async t => {
   const [code] = await once(consumer, 'exit')
   t.equal(code, 1)
   t.match(consumer.output(), 'no provider at http://127.0.0.1:9: start one with `npm run example`')
+})
+
+t.test('REPLAY_PROTECTION=1 npm run example: GET / lists nonce, the consumer signs nonces, a captured request is refused', async t => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'foc-example-'))
+  t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
+  const provider = run('examples/provider-server.ts', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REPLAY_PROTECTION: '1' })
+  t.teardown(() => { provider.kill('SIGKILL') })
+  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
+  const info = await (await fetch(url)).json()
+  t.same(info.serviceEndpoints.nonce, ['GET', '/api/v1/services/nonce'])
+  t.match(info, { providerAddress: /^0x[0-9a-fA-F]{40}$/, version: /^\d+\.\d+\.\d+/ })
+
+  const consumer = run('examples/consumer.ts', { PROVIDER_URL: url })
+  const [code] = await once(consumer, 'exit')
+  t.equal(code, 0, consumer.output())
+  t.match(consumer.output(), /signing the provider's nonces\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/)
+
+  // A request of the provider-held form, captured and sent again.
+  const nonce = async () => (await (await fetch(new URL(`/api/v1/services/nonce?userAddress=${alice.address}`, url))).json()).nonce
+  t.equal(await nonce(), 0)
+  const stop = new URL('/api/v1/services/compute', url)
+  stop.search = new URLSearchParams({ consumerAddress: alice.address, signature: await alice.signMessage({ message: alice.address + '0' }) }).toString()
+  t.equal((await fetch(stop, { method: 'PUT' })).status, 200)
+  t.equal(await nonce(), 1)
+  t.equal((await fetch(stop, { method: 'PUT' })).status, 401, 'the same request again')
 })
