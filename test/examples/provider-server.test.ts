@@ -43,7 +43,7 @@ t.test('npm run example and npm run example:consumer: a finished job and its out
       computeResult: ['GET', '/api/v1/services/computeResult']
     }
   })
-  t.equal(info.serviceEndpoints.nonce, undefined, 'no replay protection unless asked: clients without nonces keep working')
+  t.equal((info as { serviceEndpoints: Record<string, unknown> }).serviceEndpoints.nonce, undefined, 'no replay protection unless asked: clients without nonces keep working')
 
   for (const algorithm of ['examples/algorithms/weather-summary.cjs', 'examples/algorithms/weather-summary.py']) {
     const consumer = run('examples/consumer.ts', { PROVIDER_URL: url, ALGORITHM: algorithm })
@@ -82,7 +82,7 @@ t.test('REPLAY_PROTECTION=1 npm run example: GET / lists nonce, the consumer sig
   const provider = run('examples/provider-server.ts', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REPLAY_PROTECTION: '1' })
   t.teardown(() => { provider.kill('SIGKILL') })
   const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
-  const info = await (await fetch(url)).json()
+  const info = await (await fetch(url)).json() as { serviceEndpoints: Record<string, unknown> }
   t.same(info.serviceEndpoints.nonce, ['GET', '/api/v1/services/nonce'])
   t.match(info, { providerAddress: /^0x[0-9a-fA-F]{40}$/, version: /^\d+\.\d+\.\d+/ })
 
@@ -92,7 +92,7 @@ t.test('REPLAY_PROTECTION=1 npm run example: GET / lists nonce, the consumer sig
   t.match(consumer.output(), /signing the provider's nonces\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/)
 
   // A request of the provider-held form, captured and sent again.
-  const nonce = async () => (await (await fetch(new URL(`/api/v1/services/nonce?userAddress=${alice.address}`, url))).json()).nonce
+  const nonce = async () => (await (await fetch(new URL(`/api/v1/services/nonce?userAddress=${alice.address}`, url))).json() as { nonce: number }).nonce
   t.equal(await nonce(), 0)
   const stop = new URL('/api/v1/services/compute', url)
   stop.search = new URLSearchParams({ consumerAddress: alice.address, signature: await alice.signMessage({ message: alice.address + '0' }) }).toString()
