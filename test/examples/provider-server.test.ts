@@ -1,5 +1,4 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,19 +6,10 @@ import { join } from 'node:path'
 import { SAMPLE_DID } from '../../examples/data/sample.js'
 import { alice } from '../helpers/sign.js'
 import { until } from '../helpers/until.js'
+import { spawnScript as run } from '../helpers/process.js'
 
 // The quick start as a user runs it: the example provider and the example consumer
 // as processes of their own (through tsx, on the built package), over real HTTP.
-const ROOT = new URL('../..', import.meta.url).pathname
-
-function run (script: string, env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env } })
-  let output = ''
-  child.stdout!.on('data', chunk => { output += String(chunk) })
-  child.stderr!.on('data', chunk => { output += String(chunk) })
-  return Object.assign(child, { output: () => output })
-}
-
 t.test('npm run example and npm run example:consumer: a finished job and its output', async t => {
   const dataDir = await mkdtemp(join(tmpdir(), 'foc-example-'))
   t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
@@ -74,29 +64,4 @@ t.test('the consumer says so when no provider runs', async t => {
   const [code] = await once(consumer, 'exit')
   t.equal(code, 1)
   t.match(consumer.output(), 'no provider at http://127.0.0.1:9: start one with `npm run example`')
-})
-
-t.test('REPLAY_PROTECTION=1 npm run example: GET / lists nonce, the consumer signs nonces, a captured request is refused', async t => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'foc-example-'))
-  t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
-  const provider = run('examples/provider-server.ts', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REPLAY_PROTECTION: '1' })
-  t.teardown(() => { provider.kill('SIGKILL') })
-  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
-  const info = await (await fetch(url)).json() as { serviceEndpoints: Record<string, unknown> }
-  t.same(info.serviceEndpoints.nonce, ['GET', '/api/v1/services/nonce'])
-  t.match(info, { providerAddress: /^0x[0-9a-fA-F]{40}$/, version: /^\d+\.\d+\.\d+/ })
-
-  const consumer = run('examples/consumer.ts', { PROVIDER_URL: url })
-  const [code] = await once(consumer, 'exit')
-  t.equal(code, 0, consumer.output())
-  t.match(consumer.output(), /signing the provider's nonces\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/)
-
-  // A request of the provider-held form, captured and sent again.
-  const nonce = async () => (await (await fetch(new URL(`/api/v1/services/nonce?userAddress=${alice.address}`, url))).json() as { nonce: number }).nonce
-  t.equal(await nonce(), 0)
-  const stop = new URL('/api/v1/services/compute', url)
-  stop.search = new URLSearchParams({ consumerAddress: alice.address, signature: await alice.signMessage({ message: alice.address + '0' }) }).toString()
-  t.equal((await fetch(stop, { method: 'PUT' })).status, 200)
-  t.equal(await nonce(), 1)
-  t.equal((await fetch(stop, { method: 'PUT' })).status, 401, 'the same request again')
 })

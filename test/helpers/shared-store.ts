@@ -1,22 +1,17 @@
-import { spawn } from 'node:child_process'
 import type { Test } from 'tap'
 import { request } from 'undici'
 import { alice } from './sign.js'
 import { until } from './until.js'
 import { PREFIX } from './build.js'
-
-const SCRIPT = new URL('./replay-provider.ts', import.meta.url).pathname
+import { spawnScript } from './process.js'
 
 /** A provider process (test/helpers/replay-provider.ts) with `env`; its URL once it listens. Killed after `t`. */
 async function provider (t: Test, env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env: { ...process.env, ...env } })
-  let output = ''
-  child.stdout.on('data', chunk => { output += String(chunk) })
-  child.stderr.on('data', chunk => { output += String(chunk) })
+  const child = spawnScript('test/helpers/replay-provider.ts', env)
   t.teardown(() => { child.kill('SIGKILL') })
   return await until(() => {
-    if (child.exitCode !== null) throw new Error(`the provider exited: ${output}`)
-    return /listening (http:\/\/\S+)/.exec(output)?.[1]
+    if (child.exitCode !== null) throw new Error(`the provider exited: ${child.output()}`)
+    return /listening (http:\/\/\S+)/.exec(child.output())?.[1]
   }, 'a provider process to listen', 30_000, 50)
 }
 
