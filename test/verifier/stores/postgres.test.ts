@@ -5,6 +5,9 @@ import { startPostgres } from '../../helpers/postgres.js'
 import { checkNonceStore } from '../../helpers/nonce-store-contract.js'
 import { checkSharedBetweenProcesses } from '../../helpers/shared-store.js'
 
+// A PostgreSQL server and two provider processes to start: on a busy 2-core machine that
+// alone can take most of tap's 60 s per file.
+t.setTimeout(180_000)
 const server = await startPostgres(t)
 if (server !== undefined) {
   const pool = new pg.Pool({ ...server, max: 20 })

@@ -5,6 +5,9 @@ import { startRedis } from '../../helpers/redis.js'
 import { checkNonceStore } from '../../helpers/nonce-store-contract.js'
 import { checkSharedBetweenProcesses } from '../../helpers/shared-store.js'
 
+// A Redis server and two provider processes to start: on a busy 2-core machine that
+// alone can take most of tap's 60 s per file.
+t.setTimeout(180_000)
 const server = await startRedis(t)
 if (server !== undefined) {
   const redis = new Redis(server.url)
