@@ -12,7 +12,7 @@ async function provider (t: Test, env: Record<string, string>): Promise<string> 
   return await until(() => {
     if (child.exitCode !== null) throw new Error(`the provider exited: ${child.output()}`)
     return /listening (http:\/\/\S+)/.exec(child.output())?.[1]
-  }, 'a provider process to listen', 30_000, 50)
+  }, 'a provider process to listen', 90_000, 50) // tsx compiles on start: slow on a loaded machine
 }
 
 async function send (origin: string, query: Record<string, string>): Promise<number> {
