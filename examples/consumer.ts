@@ -1,7 +1,9 @@
 // A consumer of the example provider: `npm run example:consumer` while
 // `npm run example` runs. It signs with a fresh key (viem), starts a job of a
 // sample algorithm on the sample dataset, follows the job through its statuses
-// and prints the result file.
+// and prints the result file. When the provider lists a `nonce` endpoint (replay
+// protection), every signature also covers the provider's current nonce, as
+// ocean.js does.
 //
 // Environment: PROVIDER_URL (default http://127.0.0.1:8030), ALGORITHM (a file;
 // default algorithms/weather-summary.cjs, a .py file runs with python3), IMAGE
@@ -24,13 +26,23 @@ function IMAGE (python: boolean): { image: string, tag: string } {
   return colon > ref.lastIndexOf('/') ? { image: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { image: ref, tag: 'latest' }
 }
 
-type Endpoints = Record<'computeStart' | 'computeStatus' | 'computeResult', [string, string]>
+type Endpoint = [string, string]
+type Endpoints = Record<'computeStart' | 'computeStatus' | 'computeResult', Endpoint> & { nonce?: Endpoint }
 
 const account = privateKeyToAccount(generatePrivateKey())
 
-// Every request is signed (EIP-191 personal_sign) over the concatenation of its ids.
-async function signed (...parts: string[]): Promise<string> {
-  return await account.signMessage({ message: account.address + parts.join('') })
+/**
+ * Every request is signed (EIP-191 personal_sign) over the concatenation of its ids;
+ * with a nonce endpoint, then over the provider's current nonce for this address,
+ * which the provider advances once it accepted the request: a signature works once.
+ */
+function signer (nonce: Endpoint | undefined): (...parts: string[]) => Promise<string> {
+  return async (...parts) => {
+    const current = nonce === undefined
+      ? ''
+      : String((await (await call(nonce[0], nonce[1], { userAddress: account.address })).json() as { nonce: number }).nonce)
+    return await account.signMessage({ message: account.address + parts.join('') + current })
+  }
 }
 
 async function call (method: string, path: string, query: Record<string, string>, body?: unknown): Promise<Response> {
@@ -49,9 +61,10 @@ async function main (): Promise<void> {
   // The provider's root lists its routes, as the reference provider's does.
   const info = await fetch(PROVIDER_URL).then(async response => await response.json() as { providerAddress: string, serviceEndpoints: Endpoints })
     .catch(() => { throw new Error(`no provider at ${PROVIDER_URL}: start one with \`npm run example\``) })
-  const { computeStart, computeStatus, computeResult } = info.serviceEndpoints
+  const { computeStart, computeStatus, computeResult, nonce } = info.serviceEndpoints
+  const signed = signer(nonce)
   console.log(`provider ${info.providerAddress} at ${PROVIDER_URL}`)
-  console.log(`consumer ${account.address} (a fresh key)`)
+  console.log(`consumer ${account.address} (a fresh key)${nonce === undefined ? '' : ', signing the provider\'s nonces'}`)
 
   const python = extname(ALGORITHM) === '.py'
   const [job] = await (await call(computeStart[0], computeStart[1], {}, {

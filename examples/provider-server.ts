@@ -4,7 +4,8 @@
 // `GET /` with the provider's info as the reference provider answers it, and the
 // embedded local engine running a bundled sample dataset. COMPUTE_ENGINE=docker runs
 // each job in a container instead (Docker's socket from DOCKER_HOST, or the default);
-// OPERATOR_SERVICE_URL hands jobs to an Ocean operator-service.
+// OPERATOR_SERVICE_URL hands jobs to an Ocean operator-service. REPLAY_PROTECTION=1 makes
+// each signed request work once (the nonces of ocean.js clients).
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, type BuildWorkflow, type ComputeOperator
+  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
@@ -28,6 +29,9 @@ export const SERVICE_ENDPOINTS = {
   computeStop: ['PUT', `${PREFIX}/compute`]
 } as const
 
+/** Listed too with replay protection: clients that find it sign the provider's current nonce. */
+export const NONCE_ENDPOINT = { nonce: ['GET', `${PREFIX}/nonce`] } as const
+
 /** The datasets this provider publishes: documentId to file URL. */
 const DATASETS: Readonly<Record<string, string>> = { [SAMPLE_DID]: pathToFileURL(SAMPLE_PATH).href }
 
@@ -42,10 +46,15 @@ export interface ProviderConfig {
   engine?: 'local' | 'docker'
   /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
   privateKey?: `0x${string}`
+  /**
+   * Each signed request works once (a nonce store in memory: one process). Off, the
+   * provider keeps the plain contract, for clients that never heard of nonces.
+   */
+  replayProtection?: boolean
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -53,7 +62,8 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     dataDir: env.DATA_DIR ?? join(tmpdir(), 'fastify-ocean-compute'),
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
     engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
-    privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined
+    privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
+    replayProtection: env.REPLAY_PROTECTION === '1'
   }
 }
 
@@ -104,9 +114,10 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     providerAddress: account.address,
     computeOperator: config.operatorServiceUrl === undefined ? config.engine ?? 'local' : 'operator-service',
     datasets: Object.keys(DATASETS),
-    serviceEndpoints: SERVICE_ENDPOINTS
+    serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
   }))
-  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow })
+  const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
+  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore })
   return { app, providerAddress: account.address }
 }
 

@@ -16,6 +16,10 @@ export const InvalidSignatureError = createError<'FST_COMPUTE_INVALID_SIGNATURE'
 export const OperatorUnavailableError = createError<'FST_COMPUTE_OPERATOR_UNAVAILABLE', 503, [string]>(
   'FST_COMPUTE_OPERATOR_UNAVAILABLE', '%s', 503)
 
+/** The nonce store failed (a database down, a lost connection); the cause is logged, not sent. */
+export const NonceStoreUnavailableError = createError<'FST_COMPUTE_NONCE_STORE_UNAVAILABLE', 503, []>(
+  'FST_COMPUTE_NONCE_STORE_UNAVAILABLE', 'The nonce store could not be reached.', 503)
+
 /** The operator did not answer within the plugin's `operatorTimeout`. */
 export const OperatorTimeoutError = createError<'FST_COMPUTE_OPERATOR_TIMEOUT', 503, [number]>(
   'FST_COMPUTE_OPERATOR_TIMEOUT', 'The compute operator did not answer within %d ms.', 503)

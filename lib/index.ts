@@ -17,7 +17,10 @@ export {
   personalSignVerifier, recoverPersonalSign, defaultMessage, defaultCheckSignature,
   type PersonalSignVerifierOptions, type SignatureCheck
 } from './verifier/personal-sign.js'
-export { memoryNonceStore, nonceVerifier, type NonceStore } from './verifier/nonce.js'
+export { nonceVerifier, type NonceStore } from './verifier/nonce.js'
+export { memoryNonceStore } from './verifier/stores/memory.js'
+export { redisNonceStore, type RedisNonceClient, type RedisNonceStoreOptions } from './verifier/stores/redis.js'
+export { postgresNonceStore, type PostgresNonceClient, type PostgresNonceStore, type PostgresNonceStoreOptions } from './verifier/stores/postgres.js'
 export { defaultBuildWorkflow, type BuildWorkflow, type BuildWorkflowInput } from './workflow.js'
 export * as errors from './errors.js'
 export type { JobStatus, JobList } from '../schemas/job.js'

@@ -23,9 +23,12 @@ export interface ComputePluginOptions {
   /** Largest request body in bytes. Default: 1048576 (1 MiB). */
   bodyLimit?: number
   /**
-   * Replay protection: signed messages end with a `nonce` parameter greater than the
-   * consumer's last, and `GET <prefix>/nonce` tells clients the last one. Used by the
-   * default verifier (a verifier of your own must check nonces itself). Default: none.
+   * Replay protection (spec section 1.2.1): signed messages end with a nonce, either the
+   * consumer's current one from `GET <prefix>/nonce` (sent as no parameter, as ocean.js
+   * 0.x does) or a `nonce` parameter greater than any accepted before; each works once.
+   * `memoryNonceStore()` for one process, `redisNonceStore(redis)` or
+   * `postgresNonceStore(pool)` for several. Used by the default verifier (a verifier of
+   * your own must check nonces itself). Default: none.
    */
   nonceStore?: NonceStore
   /** Bounds on parameters (lengths, counts, JSON depth); see `ParamLimits` for each default. */

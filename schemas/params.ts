@@ -43,7 +43,11 @@ export function paramSchemas (limits: ParamLimits = defaultLimits) {
   const signature = Type.String({ maxLength: limits.signatureLength, description: SIGNATURE_TEXT })
   const documentId = id('The ID of the asset. If not provided, the call applies to all compute jobs of the specified consumerAddress.')
   // Checked by a nonce-aware verifier, ignored by others.
-  const nonce = Type.String({ maxLength: 32, description: 'A number greater than the last one this consumer used; signed at the end of the message, when the provider protects against replays.' })
+  const nonce = Type.String({
+    maxLength: 32,
+    description: 'When the provider protects against replays: a decimal number at least the current nonce of GET nonce, signed at the ' +
+      'end of the message. Without it, the signature covers the current nonce itself.'
+  })
   const jobId = id('The ID of the compute job. If not provided, the call applies to all compute jobs of the specified consumerAddress/documentId.')
 
   const container = Type.Object({
@@ -121,15 +125,15 @@ export type JobParams = Static<typeof JobParams>
 export const AlgorithmMeta = defaults.AlgorithmMeta
 export const Output = defaults.Output
 
-/** `GET <prefix>/nonce`: the last nonce a consumer used. */
+/** `GET <prefix>/nonce`: a consumer's current nonce. */
 export const NonceQuery = Type.Object({
   userAddress: Type.String({ pattern: ADDRESS_PATTERN, description: 'The consumer ethereum address.' })
 }, { additionalProperties: false })
 export type NonceQuery = Static<typeof NonceQuery>
 
 export const NonceReply = Type.Object(
-  { nonce: Type.Number({ description: 'The last nonce accepted from the address, 0 when none' }) },
-  { description: 'The consumer\'s last nonce.' }
+  { nonce: Type.Number({ description: 'The current nonce of the address, 0 at first: sign it next, or send a nonce at least this great. Exact, however many digits.' }) },
+  { description: 'The consumer\'s current nonce.' }
 )
 
 /** Every parameter name whose value may arrive as JSON text. */

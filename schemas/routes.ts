@@ -42,11 +42,12 @@ export type RouteSchemas = ReturnType<typeof routeSchemas>
 /** `GET <prefix>/nonce` (the reference provider's route), registered when a nonce store is configured. */
 export const nonceSchema = {
   summary: 'nonce',
-  description: 'The last nonce accepted from a consumer; sign the next request with a greater one.',
+  description: 'The current nonce of a consumer: the next signed request signs it after the documentId (or sends a nonce at least this great).',
   tags,
   querystring: NonceQuery,
   response: {
     200: NonceReply,
-    400: error('The userAddress is missing or malformed.')
+    400: error('The userAddress is missing or malformed.'),
+    503: error('The nonce store could not be reached.')
   }
 } as const

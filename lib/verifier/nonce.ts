@@ -1,56 +1,73 @@
+import type { FastifyRequest } from 'fastify'
 import type { ComputeVerifier } from './types.js'
-import { defaultCheckSignature, defaultMessage, personalSignVerifier, type PersonalSignVerifierOptions } from './personal-sign.js'
+import { defaultCheckSignature, defaultMessage, type PersonalSignVerifierOptions } from './personal-sign.js'
+import { nextNonce, parseNonce } from './nonce-value.js'
+import { NonceStoreUnavailableError } from '../errors.js'
 
 /**
- * Remembers the last nonce accepted from each address. Addresses arrive in lower
- * case. `advance` must be atomic: of many concurrent calls with the same nonce, at
- * most one may answer true. See the README for Redis and PostgreSQL versions.
+ * Keeps each address's current nonce, as canonical decimal text (no leading zeros,
+ * no trailing zeros after the point), so that no nonce loses precision. Addresses
+ * arrive in lower case. The current nonce is what a client that sends no nonce signs
+ * next (the reference provider's scheme); every nonce accepted so far is below it.
+ * Ready-made: `memoryNonceStore()`, `redisNonceStore(redis)`, `postgresNonceStore(pool)`.
  */
 export interface NonceStore {
-  /** The last nonce accepted from `address`, 0 when none. */
-  get(address: string): number | Promise<number>
-  /** Records `nonce` and answers true only if it is greater than the last one accepted. */
-  advance(address: string, nonce: number): boolean | Promise<boolean>
+  /** The address's current nonce, `'0'` when none. */
+  get(address: string): string | Promise<string>
+  /**
+   * Sets the address's nonce to `nonce` and answers true only if `nonce` is greater
+   * than the current one (compared as exact decimals); otherwise changes nothing and
+   * answers false. Must be atomic: of many concurrent calls with the same `nonce`,
+   * at most one may answer true.
+   */
+  advance(address: string, nonce: string): boolean | Promise<boolean>
 }
 
-/** A nonce store in this process's memory: atomic because JavaScript runs it in one step. */
-export function memoryNonceStore (): NonceStore {
-  const last = new Map<string, number>()
-  return {
-    get: address => last.get(address) ?? 0,
-    advance (address, nonce) {
-      if (nonce <= (last.get(address) ?? 0)) return false
-      last.set(address, nonce)
-      return true
-    }
+// A store that throws (Redis down, a lost connection) is an outage, not the client's
+// fault: a 503, with the cause in the log only (it may name hosts).
+async function fromStore<T> (request: FastifyRequest, call: () => T | Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    request.log.error({ err }, 'nonce store failed')
+    throw new NonceStoreUnavailableError()
   }
 }
 
-// A decimal number, as Ocean clients send it (Date.now() or a counter); exact below 2^53.
-const NONCE = /^\d{1,16}(\.\d{1,6})?$/
-
-/** The nonce of a request, or undefined when missing or not a decimal number. */
-export function parseNonce (value: unknown): number | undefined {
-  return typeof value === 'string' && NONCE.test(value) ? Number(value) : undefined
+/** The current nonce of `address` (lower case), canonical; a 503 when the store fails or answers something else. */
+export async function currentNonce (store: NonceStore, address: string, request: FastifyRequest): Promise<string> {
+  return await fromStore(request, async () => {
+    const value = await store.get(address)
+    return parseNonce(value) ?? (() => { throw new TypeError(`nonceStore.get answered ${JSON.stringify(value)}, not decimal text`) })()
+  })
 }
 
 /**
- * The default verifier with replay protection: the consumer signs
- * `consumerAddress + jobId + documentId + nonce` (nonce sent as a parameter), and
- * each nonce must be greater than the last one accepted from that address. The
- * nonce advances only once the signature checked out, so a forged request cannot
- * burn a victim's nonce.
+ * The default verifier with replay protection, for both forms clients use (spec
+ * section 1.2.1). Without a `nonce` parameter (ocean.js 0.x, the reference provider's
+ * scheme) the consumer signs `consumerAddress + jobId + documentId + current`, with the
+ * current nonce of `GET <prefix>/nonce`. With one (later clients) the consumer signs
+ * the same with its own nonce, which must be greater than any accepted before. Either
+ * way, once the signature checked out, the address's nonce moves to the signed nonce
+ * + 1, atomically in the store, so each signed message works once; a forged request
+ * never moves it.
  */
 export function nonceVerifier (store: NonceStore, options: Omit<PersonalSignVerifierOptions, 'cacheSize'> = {}): ComputeVerifier {
   const buildMessage = options.buildMessage ?? defaultMessage
   const checkSignature = options.checkSignature ?? defaultCheckSignature
-  return personalSignVerifier({
-    buildMessage: async input => (await buildMessage(input)) + String(input.params.nonce ?? ''),
-    async checkSignature (check) {
-      const nonce = parseNonce(check.input.params.nonce)
-      return nonce !== undefined &&
-        await checkSignature(check) &&
-        await store.advance(check.address.toLowerCase(), nonce)
+  return {
+    async verify (input) {
+      const { consumerAddress: address, signature, nonce: sent } = input.params
+      if (signature === undefined || signature === '') return undefined
+      const key = address.toLowerCase()
+      const nonce = typeof sent === 'string' ? parseNonce(sent) : await currentNonce(store, key, input.request)
+      if (nonce === undefined) return undefined
+      // A sent nonce is signed as sent (`007` is not `7` to the signer); the current one as its text.
+      const message = (await buildMessage(input)) + (typeof sent === 'string' ? sent : nonce)
+      if (!await checkSignature({ address, message, signature, input })) return undefined
+      // Moving past the signed nonce (not to it) keeps a client's nonce from ever being
+      // the current one: the same message without its `nonce` parameter cannot pass again.
+      return await fromStore(input.request, () => store.advance(key, nextNonce(nonce))) ? address : undefined
     }
-  })
+  }
 }

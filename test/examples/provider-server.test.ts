@@ -1,5 +1,4 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,19 +6,10 @@ import { join } from 'node:path'
 import { SAMPLE_DID } from '../../examples/data/sample.js'
 import { alice } from '../helpers/sign.js'
 import { until } from '../helpers/until.js'
+import { spawnScript as run } from '../helpers/process.js'
 
 // The quick start as a user runs it: the example provider and the example consumer
 // as processes of their own (through tsx, on the built package), over real HTTP.
-const ROOT = new URL('../..', import.meta.url).pathname
-
-function run (script: string, env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env } })
-  let output = ''
-  child.stdout!.on('data', chunk => { output += String(chunk) })
-  child.stderr!.on('data', chunk => { output += String(chunk) })
-  return Object.assign(child, { output: () => output })
-}
-
 t.test('npm run example and npm run example:consumer: a finished job and its output', async t => {
   const dataDir = await mkdtemp(join(tmpdir(), 'foc-example-'))
   t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
@@ -45,12 +35,13 @@ t.test('npm run example and npm run example:consumer: a finished job and its out
       computeResult: ['GET', '/api/v1/services/computeResult']
     }
   })
+  t.equal((info as { serviceEndpoints: Record<string, unknown> }).serviceEndpoints.nonce, undefined, 'no replay protection unless asked: clients without nonces keep working')
 
   for (const algorithm of ['examples/algorithms/weather-summary.cjs', 'examples/algorithms/weather-summary.py']) {
     const consumer = run('examples/consumer.ts', { PROVIDER_URL: url, ALGORITHM: algorithm })
     const [code] = await once(consumer, 'exit')
     t.equal(code, 0, `${algorithm}: ${consumer.output()}`)
-    t.match(consumer.output(), /started on did:op:[0-9a-f]{64}\n {3}1 Warming up\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/, algorithm)
+    t.match(consumer.output(), /started on did:op:[0-9a-f]{40}\n {3}1 Warming up\n[^]* 70 Job completed\nexit code 0\n\noutput summary\.json/, algorithm)
     t.match(consumer.output(), /"Oslo": \{\n\s+"readings": 4,\n\s+"mean_temperature_c": -0\.52,/, algorithm)
   }
   t.equal((await readdir(join(dataDir, 'records'))).length, 2, 'the jobs are recorded under DATA_DIR')

@@ -5,13 +5,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { Client } from 'undici'
 import { dockerOperator, type DockerOperatorOptions, type LocalJobStatus } from '../../../lib/index.js'
-import { build, PREFIX, URL } from '../../helpers/build.js'
+import { build, PREFIX, COMPUTE_PATH } from '../../helpers/build.js'
 import { alice, DID, sign } from '../../helpers/sign.js'
 import { until } from '../../helpers/until.js'
 import type { Podman } from '../../helpers/podman.js'
 
 export { DID }
-export const CSV_PATH = new globalThis.URL('../../../examples/data/sample.csv', import.meta.url).pathname
+export const CSV_PATH = new URL('../../../examples/data/sample.csv', import.meta.url).pathname
 
 /** 'name:tag' split as an algorithm's container names an image. */
 export function imageParts (ref: string): { image: string, tag: string } {
@@ -54,7 +54,7 @@ export interface Algorithm {
 export async function startJob (app: FastifyInstance, { rawcode, image, entrypoint = 'node $ALGO' }: Algorithm) {
   return await app.inject({
     method: 'POST',
-    url: URL,
+    url: COMPUTE_PATH,
     payload: {
       consumerAddress: alice.address,
       signature: await sign(alice, { documentId: DID }),
@@ -78,7 +78,7 @@ export async function jobQuery (jobId: string) {
 
 /** GET /compute for one job. */
 export async function statusOf (app: FastifyInstance, jobId: string): Promise<LocalJobStatus | undefined> {
-  const res = await app.inject({ method: 'GET', url: URL, query: await jobQuery(jobId) })
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: await jobQuery(jobId) })
   return (res.json() as LocalJobStatus[])[0]
 }
 

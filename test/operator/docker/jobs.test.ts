@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startPodman } from '../../helpers/podman.js'
 import { dataFolder, download, jobContainers, jobQuery, provider, running, started, waitFor, DID } from './helpers.js'
-import { URL } from '../../helpers/build.js'
+import { COMPUTE_PATH } from '../../helpers/build.js'
 import { until } from '../../helpers/until.js'
 import { Client } from 'undici'
 
@@ -78,15 +78,15 @@ if (podman !== undefined) {
     await until(async () => (await jobContainers(podman, both)).length === 2 || undefined, 'both containers')
     t.same(await jobContainers(podman, both), both.sort(), 'each job runs in a labelled container')
 
-    const stop = await app.inject({ method: 'PUT', url: URL, query: await jobQuery(stopped) })
+    const stop = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: await jobQuery(stopped) })
     t.match(stop.json(), [{ jobId: stopped, status: 70, stopreq: 1 }])
     t.same(await jobContainers(podman, both), [deleted])
 
-    const del = await app.inject({ method: 'DELETE', url: URL, query: await jobQuery(deleted) })
+    const del = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query: await jobQuery(deleted) })
     t.match(del.json(), [{ jobId: deleted, removed: 1 }])
     t.same(await jobContainers(podman, both), [])
     await t.rejects(access(join(dataDir, 'jobs', deleted)), 'the job folder is gone')
-    t.same((await app.inject({ method: 'GET', url: URL, query: await jobQuery(deleted) })).json(), [])
+    t.same((await app.inject({ method: 'GET', url: COMPUTE_PATH, query: await jobQuery(deleted) })).json(), [])
   })
 
   t.test('images: none, one off the allow-list, or missing and not pulled, ends the job at 32 with its error', async t => {

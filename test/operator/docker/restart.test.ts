@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Client } from 'undici'
 import { startPodman } from '../../helpers/podman.js'
 import { until } from '../../helpers/until.js'
-import { URL } from '../../helpers/build.js'
+import { COMPUTE_PATH } from '../../helpers/build.js'
 import { dataFolder, download, jobContainers, jobQuery, provider, running, started, statusOf, waitFor } from './helpers.js'
 
 t.setTimeout(240_000)
@@ -51,7 +51,7 @@ if (podman !== undefined) {
     const dataDir = await dataFolder(t)
     const jobId = await closedWithRunningJob(t, dataDir)
     const second = await provider(t, podman, { dataDir })
-    const stop = await second.inject({ method: 'PUT', url: URL, query: await jobQuery(jobId) })
+    const stop = await second.inject({ method: 'PUT', url: COMPUTE_PATH, query: await jobQuery(jobId) })
     t.match(stop.json(), [{ jobId, status: 70, stopreq: 1 }])
     t.same(await jobContainers(podman, [jobId]), [])
   })

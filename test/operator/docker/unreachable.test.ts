@@ -5,7 +5,7 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { dockerOperator } from '../../../lib/index.js'
-import { build, URL } from '../../helpers/build.js'
+import { build, COMPUTE_PATH } from '../../helpers/build.js'
 import { alice, DID } from '../../helpers/sign.js'
 import { until } from '../../helpers/until.js'
 import { CSV_PATH, dataFolder, startJob, statusOf } from './helpers.js'
@@ -34,7 +34,7 @@ t.test('Docker not reachable: a warning at startup, a 503 for a start, statuses 
   t.same(res.json(), { error: 'The container engine cannot reach Docker.' }, 'the body names no socket')
   t.ok(Date.now() - began < 5000, 'at once')
   t.same(warnings, ['dockerOperator: The container engine cannot reach Docker. Jobs cannot start until it can.'])
-  const list = await app.inject({ method: 'GET', url: URL, query: { consumerAddress: alice.address, signature: await alice.signMessage({ message: alice.address }) } })
+  const list = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await alice.signMessage({ message: alice.address }) } })
   t.same([list.statusCode, list.json()], [200, []])
 })
 

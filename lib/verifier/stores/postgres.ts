@@ -1,0 +1,53 @@
+import { InvalidOptionError } from '../../errors.js'
+import type { NonceStore } from '../nonce.js'
+
+/**
+ * What the store uses of a `pg` Pool (what `@fastify/postgres` decorates as
+ * `fastify.pg`). Structural, so that pg is not a dependency of this package.
+ */
+export interface PostgresNonceClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[], rowCount: number | null }>
+}
+
+export interface PostgresNonceStoreOptions {
+  /** The table, optionally schema-qualified (`schema.table`). Default: `'compute_nonces'`. */
+  table?: string
+}
+
+/** A PostgreSQL nonce store, with the statement that creates its table. */
+export interface PostgresNonceStore extends NonceStore {
+  /** `CREATE TABLE IF NOT EXISTS` the store's table; run it once, before the first request (or put it in your migrations). */
+  createTable(): Promise<void>
+}
+
+// Interpolated into SQL, so only plain identifiers: no quoting games.
+const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
+
+/**
+ * A nonce store in PostgreSQL, shared by every provider process that uses the same
+ * database: a row per address, `numeric` so that no nonce is rounded. `advance` is
+ * one upsert that only writes a greater nonce; PostgreSQL locks the row and checks
+ * again, so of concurrent upserts with the same nonce exactly one writes.
+ */
+export function postgresNonceStore (pool: PostgresNonceClient, options: PostgresNonceStoreOptions = {}): PostgresNonceStore {
+  if (typeof pool?.query !== 'function') {
+    throw new InvalidOptionError('postgresNonceStore needs a pg Pool or Client (with a query method)')
+  }
+  const table = options.table ?? 'compute_nonces'
+  if (typeof table !== 'string' || !TABLE.test(table)) {
+    throw new InvalidOptionError('postgresNonceStore: table must be an SQL identifier, optionally schema-qualified (letters, digits, _)')
+  }
+  const select = `SELECT nonce::text AS nonce FROM ${table} WHERE address = $1`
+  const upsert = `INSERT INTO ${table} AS stored (address, nonce) VALUES ($1, $2::numeric)
+    ON CONFLICT (address) DO UPDATE SET nonce = EXCLUDED.nonce WHERE stored.nonce < EXCLUDED.nonce`
+  return {
+    async get (address) {
+      const { rows } = await pool.query(select, [address])
+      return (rows[0] as { nonce: string } | undefined)?.nonce ?? '0'
+    },
+    advance: async (address, nonce) => (await pool.query(upsert, [address, nonce])).rowCount === 1,
+    async createTable () {
+      await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (address text PRIMARY KEY, nonce numeric NOT NULL)`)
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { redisNonceStore } from '../../../lib/index.js'
+import { startRedis } from '../../helpers/redis.js'
+import { checkNonceStore } from '../../helpers/nonce-store-contract.js'
+import { checkSharedBetweenProcesses } from '../../helpers/shared-store.js'
+
+// A Redis server and two provider processes to start: on a busy 2-core machine that
+// alone can take most of tap's 60 s per file.
+t.setTimeout(180_000)
+const server = await startRedis(t)
+if (server !== undefined) {
+  const redis = new Redis(server.url)
+  t.teardown(() => { redis.disconnect() })
+
+  t.test('redisNonceStore keeps nonces exactly, advances only to greater ones, atomically', async t => {
+    await checkNonceStore(t, redisNonceStore(redis))
+  })
+
+  t.test('each address is one key under the prefix, which never expires', async t => {
+    const store = redisNonceStore(redis, { prefix: 'test:nonces:' })
+    t.equal(await store.advance('0xabc', '12.5'), true)
+    t.equal(await redis.get('test:nonces:0xabc'), '12.5')
+    t.equal(await redis.ttl('test:nonces:0xabc'), -1)
+    t.equal(await redisNonceStore(redis).get('0xabc'), '0', 'another prefix, another store')
+  })
+
+  t.test('two provider processes with one Redis accept each signed request once', async t => {
+    await redis.flushall()
+    await checkSharedBetweenProcesses(t, { NONCE_REDIS_URL: server.url })
+  })
+}
+
+t.test('redisNonceStore checks what it is given', async t => {
+  t.throws(() => redisNonceStore({} as never), { code: 'FST_COMPUTE_INVALID_OPTION', message: /redisNonceStore needs an ioredis client/ })
+  t.throws(() => redisNonceStore({ get: async () => null, eval: async () => 0 }, { prefix: 5 as never }), { message: /prefix must be a string/ })
+})
