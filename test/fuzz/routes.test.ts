@@ -6,6 +6,8 @@ import { alice, sign } from '../helpers/sign.js'
 
 // FUZZ_RUNS=100000 npm run fuzz runs longer; CI keeps to a few thousand cases.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000)
+// About 20 s of CPU: on a busy 2-core machine that took tap's default 60 s and more.
+t.setTimeout(300_000)
 
 const names = ['consumerAddress', 'signature', 'documentId', 'jobId', 'output', 'algorithmDid', 'algorithmMeta',
   'additionalInputs', 'transferTxId', 'serviceId', 'nonce', 'userAddress', 'index', '__proto__', 'constructor', 'serviceType']
