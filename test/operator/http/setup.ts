@@ -3,12 +3,15 @@ import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import compute, { httpOperator, type ComputePluginOptions, type HttpOperatorOptions } from '../../../lib/index.js'
 import { PREFIX, URL } from '../../helpers/build.js'
-import { operatorService, type OperatorService } from '../../helpers/operator-service.js'
+import { operatorService, type OperatorService, type OperatorServiceOptions } from '../../helpers/operator-service.js'
 import { alice, bob, sign, DID } from '../../helpers/sign.js'
 
-/** An operator-service stand-in that accepts Bob as the provider (under `basePath`), closed when `t` ends. */
-export async function standIn (t: Test, basePath?: string): Promise<OperatorService> {
-  const service = await operatorService({ provider: bob.address, basePath })
+/**
+ * An operator-service stand-in that checks provider signatures and accepts only Bob's
+ * (SIGNATURE_REQUIRED=1, ALLOWED_PROVIDERS=[bob]), closed when `t` ends.
+ */
+export async function standIn (t: Test, options: OperatorServiceOptions = {}): Promise<OperatorService> {
+  const service = await operatorService({ allowedProviders: [bob.address.toLowerCase()], ...options })
   t.teardown(() => service.close())
   return service
 }
@@ -21,15 +24,15 @@ export async function serve (operator: HttpOperatorOptions, plugin: ComputePlugi
   return app
 }
 
-/** POST compute as a real client sends it: Alice starts raw code on DID. */
-export async function startJob (app: FastifyInstance): Promise<LightMyRequestResponse> {
+/** POST compute as a real client sends it: Alice starts raw code on `documentId`, without a transferTxId. */
+export async function startJob (app: FastifyInstance, documentId = DID): Promise<LightMyRequestResponse> {
   return await app.inject({
     method: 'POST',
     url: URL,
     payload: {
       consumerAddress: alice.address,
-      signature: await sign(alice, { documentId: DID }),
-      documentId: DID,
+      signature: await sign(alice, { documentId }),
+      documentId,
       output: { publishOutput: 0 },
       algorithmMeta: { rawcode: 'print(1)', container: { entrypoint: 'python $ALGO', image: 'python', tag: '3.12' } }
     }
