@@ -44,7 +44,7 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answe
         const mine = [...new Map((await ownJobs(options, request, reply, query)).map(job => [job.jobId, job])).values()]
         const done = await Promise.all(mine.map(async ({ jobId }) =>
           await callOperator(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
-        return linkResults(answer(mine, done.flat()), address)
+        return linkResults(answer(mine, done.flat()), params.consumerAddress)
       }
     })
   }

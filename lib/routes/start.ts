@@ -26,7 +26,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
         documentId: params.documentId,
         agreementId: params.transferTxId
       }, ctx))
-      return linkResults(jobs, address)
+      return linkResults(jobs, params.consumerAddress)
     }
   })
 }

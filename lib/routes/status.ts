@@ -32,7 +32,7 @@ export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): 
       // Signed: the jobs of whom the verifier vouched for; unsigned: the claimed address's, redacted.
       const owner = canonical(verified ?? params.consumerAddress)
       const jobs = await ownJobs(options, request, reply, operatorQuery(params, owner))
-      return verified === undefined ? jobs.map(redact) : linkResults(jobs, owner)
+      return verified === undefined ? jobs.map(redact) : linkResults(jobs, params.consumerAddress)
     }
   })
 }

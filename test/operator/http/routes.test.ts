@@ -62,13 +62,15 @@ for (const stringDates of [false, true]) {
     ])
     res = await signed(app, 'GET', LOWER, { jobId })
     const [done] = res.json()
-    const link = (index: number) => `${PREFIX}/computeResult?consumerAddress=${alice.address}&jobId=${jobId}&index=${index}`
+    const link = (index: number) => `${PREFIX}/computeResult?consumerAddress=${LOWER}&jobId=${jobId}&index=${index}`
     t.match(done, { status: 70, statusText: 'Job completed', stopreq: 1 })
     t.type(done.dateFinished, 'number')
     t.same(done.results, [
       { filename: 'rows.csv', filesize: 8, type: 'output', index: 0, url: link(0) },
       { filename: 'algorithm.log', filesize: 0, type: 'algorithmLog', index: 1, url: link(1) }
-    ], 'the results link to computeResult')
+    ], 'the results link to computeResult, with the consumerAddress as the client wrote it')
+    res = await app.inject({ method: 'GET', url: `${done.results[0].url}&signature=${await alice.signMessage({ message: LOWER + jobId + '0' })}` })
+    t.equal(res.body, 'rows\n16\n', 'the link, signed as it says, downloads')
 
     for (const consumerAddress of [alice.address, LOWER]) {
       res = await download(app, consumerAddress, jobId, 0)
