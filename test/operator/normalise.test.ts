@@ -5,12 +5,32 @@ const base = { jobId: 'a', status: 1, statusText: 'Warming up' }
 
 t.test('the real operator-service\'s answer on PostgreSQL 14+ becomes the spec\'s job', async t => {
   const job = normaliseJob({
-    agreementId: '0xfeed', jobId: 'a', owner: '0xAb', status: 70, statusText: 'Job completed',
-    dateCreated: '1795994197.687832', dateFinished: '1795994200', results: '', stopreq: 1, removed: 0, algoDID: 'raw', inputDID: ['did:op:1']
+    agreementId: '0xfeed',
+    jobId: 'a',
+    owner: '0xAb',
+    status: 70,
+    statusText: 'Job completed',
+    dateCreated: '1795994197.687832',
+    dateFinished: '1795994200',
+    results: '',
+    stopreq: 1,
+    removed: 0,
+    algoDID: 'raw',
+    inputDID: ['did:op:1']
   })
   t.same(job, {
-    agreementId: '0xfeed', jobId: 'a', owner: '0xAb', status: 70, statusText: 'Job completed',
-    dateCreated: 1795994197.687832, dateFinished: 1795994200, results: [], stopreq: 1, removed: 0, algoDID: 'raw', inputDID: ['did:op:1']
+    agreementId: '0xfeed',
+    jobId: 'a',
+    owner: '0xAb',
+    status: 70,
+    statusText: 'Job completed',
+    dateCreated: 1795994197.687832,
+    dateFinished: 1795994200,
+    results: [],
+    stopreq: 1,
+    removed: 0,
+    algoDID: 'raw',
+    inputDID: ['did:op:1']
   })
 })
 
@@ -21,8 +41,18 @@ t.test('numbers as text become numbers; null dates stay null; fields of its own 
 
 t.test('a field that cannot fit its type is left out, never serialized wrong', async t => {
   const odd = {
-    owner: 7, agreementId: null, documentId: ['x'], algoDID: {}, inputDID: ['ok', 2], dateCreated: 'yesterday', dateFinished: '',
-    stopreq: 'no', removed: 0.5, resultsUrl: [1], algorithmLogUrl: {}, resultsDid: null
+    owner: 7,
+    agreementId: null,
+    documentId: ['x'],
+    algoDID: {},
+    inputDID: ['ok', 2],
+    dateCreated: 'yesterday',
+    dateFinished: '',
+    stopreq: 'no',
+    removed: 0.5,
+    resultsUrl: [1],
+    algorithmLogUrl: {},
+    resultsDid: null
   }
   t.same(normaliseJob({ ...base, ...odd }), base)
   t.same(normaliseJob({ ...base, statusText: 40 }), { ...base, statusText: '' }, 'a statusText that is not text is empty')

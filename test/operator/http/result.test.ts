@@ -1,23 +1,13 @@
 import t, { type Test } from 'tap'
-import Fastify from 'fastify'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { text } from 'node:stream/consumers'
-import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
-import { defaultBuildWorkflow } from '../../../lib/workflow.js'
-import { alice, bob as provider, DID } from '../../helpers/sign.js'
+import { httpOperator, type HttpOperatorOptions } from '../../../lib/index.js'
+import { alice, bob as provider } from '../../helpers/sign.js'
 import type { Output } from '../../helpers/operator-service.js'
 import { faultServer } from './fault-server.js'
-import { standIn } from './setup.js'
-
-const log = Fastify().log
-const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
-const workflow = defaultBuildWorkflow({
-  params: { consumerAddress: alice.address, documentId: DID, output: {}, algorithmMeta: { rawcode: 'print(1)' } },
-  address: alice.address,
-  request: undefined as never
-})
+import { ctx, standIn, workflow } from './setup.js'
 
 /** Where the engine put a job's outputs: a file server on 127.0.0.1. `stall` sends part of a file, then nothing. */
 async function fileServer (t: Test) {

@@ -1,10 +1,23 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
-import compute, { httpOperator, type ComputePluginOptions, type HttpOperatorOptions } from '../../../lib/index.js'
+import compute, { httpOperator, type ComputePluginOptions, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
+import { defaultBuildWorkflow } from '../../../lib/workflow.js'
 import { PREFIX, URL } from '../../helpers/build.js'
 import { operatorService, type OperatorService, type OperatorServiceOptions } from '../../helpers/operator-service.js'
 import { alice, bob, sign, DID } from '../../helpers/sign.js'
+
+const log = Fastify().log
+
+/** A context for calling an operator directly, its signal never aborted. */
+export const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
+
+/** The workflow of Alice's raw-code start on DID, as the routes build it. */
+export const workflow = defaultBuildWorkflow({
+  params: { consumerAddress: alice.address, documentId: DID, output: {}, algorithmMeta: { rawcode: 'print(1)' } },
+  address: alice.address,
+  request: undefined as never
+})
 
 /**
  * An operator-service stand-in that checks provider signatures and accepts only Bob's

@@ -1,22 +1,13 @@
 import t, { type Test } from 'tap'
-import Fastify from 'fastify'
 import { getEventListeners } from 'node:events'
 import type { Dispatcher } from 'undici'
 import { recoverMessageAddress, type Hex } from 'viem'
-import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
-import { defaultBuildWorkflow } from '../../../lib/workflow.js'
+import { httpOperator, type HttpOperatorOptions } from '../../../lib/index.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer, type Fault } from './fault-server.js'
-import { standIn } from './setup.js'
+import { ctx, standIn, workflow } from './setup.js'
 import { until } from '../../helpers/until.js'
 
-const log = Fastify().log
-const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
-const workflow = defaultBuildWorkflow({
-  params: { consumerAddress: alice.address, documentId: DID, output: {}, algorithmMeta: { rawcode: 'print(1)' } },
-  address: alice.address,
-  request: undefined as never
-})
 const start = { workflow, owner: alice.address, documentId: DID, agreementId: '0x' + 'f'.repeat(64) }
 
 async function setup (t: Test, options: Partial<HttpOperatorOptions> = {}, basePath?: string) {
@@ -163,7 +154,7 @@ t.test('a call whose signal is already aborted fails with 503 and sends nothing'
   const { service, operator } = await setup(t)
   const aborted = new AbortController()
   aborted.abort()
-  await t.rejects(operator.status({ owner: alice.address }, { signal: aborted.signal, log }),
+  await t.rejects(operator.status({ owner: alice.address }, { ...ctx(), signal: aborted.signal }),
     { statusCode: 503, message: 'The compute operator call was aborted.' })
   t.same(await operator.status({ owner: alice.address }, ctx()), [])
   t.equal(service.received.length, 1, 'only the call that was not aborted reached the operator-service')
