@@ -40,14 +40,16 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-// Makes each of `fields` that `record` has fit its type, or drops it.
+// Makes each of `fields` that `record` has fit its type, or drops it. Written for the
+// common case, where every field already fits and nothing is written.
 function fit (record: Record<string, unknown>, fields: ReadonlyArray<readonly [string, Fixer]>): Record<string, unknown> {
-  for (const [key, fix] of fields) {
-    if (key in record) {
-      const fixed = fix(record[key])
-      if (fixed === undefined) delete record[key]
-      else record[key] = fixed
-    }
+  for (let i = 0; i < fields.length; i++) {
+    const [key, fix] = fields[i]!
+    const value = record[key]
+    if (value === undefined) continue
+    const fixed = fix(value)
+    if (fixed === undefined) delete record[key]
+    else if (fixed !== value) record[key] = fixed
   }
   return record
 }

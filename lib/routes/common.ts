@@ -48,8 +48,19 @@ const ADDRESS = new RegExp(ADDRESS_PATTERN)
  * a consumer's jobs whatever case it signs with. A verifier's other names pass as they are.
  */
 export function canonical (address: string): string {
-  return ADDRESS.test(address) ? getAddress(address) : address
+  let form = CANONICAL.get(address)
+  if (form === undefined) {
+    form = ADDRESS.test(address) ? getAddress(address) : address
+    if (CANONICAL.size >= CANONICAL_LIMIT) CANONICAL.clear()
+    CANONICAL.set(address, form)
+  }
+  return form
 }
+
+// getAddress hashes the address, a few µs a request; consumers come back, so the forms
+// are kept, up to a bound that keeps a flood of fresh addresses from growing memory.
+const CANONICAL = new Map<string, string>()
+const CANONICAL_LIMIT = 10_000
 
 /** Verifies the request's signature; throws 401 unless it checks out. Answers the canonical address. */
 export async function verified (options: ResolvedOptions, action: ComputeAction, request: FastifyRequest, params: JobParams): Promise<string> {
