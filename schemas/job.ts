@@ -4,6 +4,21 @@ const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union(
 const StringOrList = Type.Union([Type.String(), Type.Array(Type.String())])
 
 /**
+ * One result file of a job. The plugin sets `index` and `url` on every entry it
+ * answers; operators need not.
+ */
+export const ResultEntry = Type.Object({
+  index: Type.Optional(Type.Integer({ minimum: 0, description: 'Its position in the job\'s results: the `index` of computeResult' })),
+  filename: Type.Optional(Type.String()),
+  filesize: Type.Optional(Type.Number({ description: 'bytes' })),
+  type: Type.Optional(Type.String({ description: '`output`, or a log (`algorithmLog` from the operator-service, `log` from the local engine)' })),
+  url: Type.Optional(Type.String({
+    description: 'The provider\'s computeResult route for this file, relative to its origin, with consumerAddress, jobId and index: add `signature` (and `nonce`) to download it'
+  }))
+}, { additionalProperties: true })
+export type ResultEntry = Static<typeof ResultEntry>
+
+/**
  * One compute job as the operator reports it (spec section 3). Operators may add
  * fields of their own; they are passed on.
  */
@@ -22,7 +37,8 @@ export const JobStatus = Type.Object({
   removed: Type.Optional(Type.Integer({ minimum: 0, maximum: 1, description: '1 once deleted' })),
   resultsUrl: Type.Optional(StringOrList),
   algorithmLogUrl: Type.Optional(StringOrList),
-  resultsDid: Type.Optional(StringOrList)
+  resultsDid: Type.Optional(StringOrList),
+  results: Type.Optional(Type.Array(ResultEntry, { description: 'The result files; `[]` when there are none' }))
 }, { additionalProperties: true })
 export type JobStatus = Static<typeof JobStatus>
 

@@ -5,17 +5,11 @@ import {
 } from '../errors.js'
 import { isClientStatus, statusOf } from '../http-status.js'
 import type { OperatorContext } from './types.js'
+import { normaliseJobs } from './normalise.js'
 
 function isOurs (err: unknown): boolean {
   const code = (err as { code?: unknown }).code
   return typeof code === 'string' && code.startsWith('FST_COMPUTE_OPERATOR_')
-}
-
-// The fields the response schema requires; anything less is garbage we must not serialize.
-function isJob (job: unknown): job is JobStatus {
-  const j = job as Partial<JobStatus> | null
-  return typeof j === 'object' && j !== null &&
-    typeof j.jobId === 'string' && Number.isInteger(j.status) && typeof j.statusText === 'string'
 }
 
 /** Turns whatever an operator threw into an error the routes may show a client. */
@@ -117,15 +111,18 @@ export async function boundedCall<T> (
   }
 }
 
-/** A bounded operator call whose answer must be a list of jobs (else 503). */
+/**
+ * A bounded operator call whose answer must be a list of jobs (else 503), made fit to
+ * serialize: whatever an operator answers, the route cannot fail on it.
+ */
 export async function callOperator (
   request: FastifyRequest,
   reply: FastifyReply,
   timeout: number,
   call: (ctx: OperatorContext) => Promise<unknown>
 ): Promise<JobStatus[]> {
-  const jobs = await boundedCall(request, reply, timeout, call)
-  if (!Array.isArray(jobs) || !jobs.every(isJob)) {
+  const jobs = normaliseJobs(await boundedCall(request, reply, timeout, call))
+  if (jobs === undefined) {
     throw new OperatorUnavailableError('The compute operator answered something other than a list of jobs.')
   }
   return jobs

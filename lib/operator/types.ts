@@ -38,9 +38,10 @@ export interface ResultQuery {
 
 /** A result file, ready to stream to the client. */
 export interface ResultFile {
-  name: string
-  /** Bytes, sent as Content-Length. */
-  size: number
+  /** The download name. Default: the `filename` the job's status lists for it. */
+  name?: string
+  /** Bytes, sent as Content-Length; unknown (a chunked answer) when not given. */
+  size?: number
   contentType: string
   stream: Readable
 }

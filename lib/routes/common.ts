@@ -10,6 +10,8 @@ import type { ResolvedOptions } from '../options.js'
 import type { ComputeAction } from '../verifier/types.js'
 import { InvalidSignatureError } from '../errors.js'
 import { callOperator } from '../operator/call.js'
+import { getAddress } from 'viem'
+import { ADDRESS_PATTERN } from '../../schemas/params.js'
 
 /** The plugin's instance as the route files see it: request types come from the schemas. */
 export type TypedInstance = ReturnType<typeof typed>
@@ -38,11 +40,33 @@ export function assertValid (request: FastifyRequest, extra?: FieldErrors): void
   if (Object.keys(errors).length > 0) throw invalidParams(errors)
 }
 
-/** Verifies the request's signature; throws 401 unless it checks out. */
+const ADDRESS = new RegExp(ADDRESS_PATTERN)
+
+/**
+ * The owner every operator is handed: an address in its EIP-55 checksum form, so that an
+ * operator that compares owners exactly (the real operator-service does, in SQL) finds
+ * a consumer's jobs whatever case it signs with. A verifier's other names pass as they are.
+ */
+export function canonical (address: string): string {
+  let form = CANONICAL.get(address)
+  if (form === undefined) {
+    form = ADDRESS.test(address) ? getAddress(address) : address
+    if (CANONICAL.size >= CANONICAL_LIMIT) CANONICAL.clear()
+    CANONICAL.set(address, form)
+  }
+  return form
+}
+
+// getAddress hashes the address, a few µs a request; consumers come back, so the forms
+// are kept, up to a bound that keeps a flood of fresh addresses from growing memory.
+const CANONICAL = new Map<string, string>()
+const CANONICAL_LIMIT = 10_000
+
+/** Verifies the request's signature; throws 401 unless it checks out. Answers the canonical address. */
 export async function verified (options: ResolvedOptions, action: ComputeAction, request: FastifyRequest, params: JobParams): Promise<string> {
   const address = await options.verifier.verify({ action, params, request })
   if (address === undefined) throw new InvalidSignatureError()
-  return address
+  return canonical(address)
 }
 
 /** The operator's selection of `owner`'s jobs for a status, stop or delete request. */
@@ -50,17 +74,48 @@ export function operatorQuery (params: JobParams, owner: string): OperatorQuery 
   return { owner, jobId: params.jobId, documentId: params.documentId }
 }
 
-/** Jobs that belong to `address`, whatever the operator sent (addresses compare ignoring case). */
-function ownedBy (jobs: JobStatus[], address: string): JobStatus[] {
-  const owner = address.toLowerCase()
-  return jobs.filter(job => typeof job.owner === 'string' && job.owner.toLowerCase() === owner)
+// A job runs on `documentId` when it says so, as its documentId or one of its inputs.
+function runsOn (job: JobStatus, documentId: string): boolean {
+  return job.documentId === documentId || (job.inputDID?.includes(documentId) ?? false)
 }
 
 /**
- * The operator's status answer for `query`, kept to the jobs of `query.owner`: the one
- * place where ownership is enforced, since an operator may ignore the owner filter.
+ * Jobs that belong to `query.owner` (addresses compare ignoring case) and run on its
+ * documentId, whatever the operator sent: an operator may ignore either filter (the
+ * real operator-service has no documentId to filter on).
+ */
+function selected (jobs: JobStatus[], { owner, documentId }: OperatorQuery): JobStatus[] {
+  const address = owner.toLowerCase()
+  return jobs.filter(job => typeof job.owner === 'string' && job.owner.toLowerCase() === address &&
+    (documentId === undefined || documentId === '' || runsOn(job, documentId)))
+}
+
+/**
+ * The operator's status answer for `query`, kept to the jobs it selects: the one place
+ * where ownership is enforced, since an operator may ignore the owner filter.
  */
 export async function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
   const { operator, operatorTimeout } = options
-  return ownedBy(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query.owner)
+  return selected(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
+}
+
+/**
+ * Sets `index` and `url` on every result of `jobs` (fresh copies from callOperator): the
+ * URL of this plugin's own computeResult route, under its prefix, relative to the
+ * provider's origin. Operators do not know where the plugin is mounted, so whatever URL
+ * they gave is replaced. It names `consumerAddress` as the client sent it: the client
+ * adds its signature of `consumerAddress + jobId + index`, written as it writes it.
+ */
+export function resultLinker (fastify: TypedInstance): (jobs: JobStatus[], consumerAddress: string) => JobStatus[] {
+  const base = `${fastify.prefix}/computeResult?consumerAddress=`
+  return function linkResults (jobs, consumerAddress) {
+    for (const job of jobs) {
+      const jobId = encodeURIComponent(job.jobId)
+      job.results?.forEach((entry, index) => {
+        entry.index = index
+        entry.url = `${base}${consumerAddress}&jobId=${jobId}&index=${index}`
+      })
+    }
+    return jobs
+  }
 }

@@ -1,12 +1,31 @@
+import type { JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
-import { assertValid, operatorQuery, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
+import { assertValid, operatorQuery, ownJobs, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
 
-// PUT (stop) and DELETE (delete) differ only in the operator method they call.
-function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete') {
+// What the route answers for the jobs it acted on, given what the operator reported.
+type Answer = (mine: JobStatus[], reported: JobStatus[]) => JobStatus[]
+
+// Stop answers the jobs as the operator reports them stopped.
+const asReported: Answer = (mine, reported) => {
+  const ids = new Set(mine.map(job => job.jobId))
+  return reported.filter(job => ids.has(job.jobId))
+}
+
+// Delete answers every job it asked to delete: as the operator reported it, or, when the
+// operator only accepted (the real operator-service answers `""` and leaves the removal
+// to its engine), as last listed, without claiming a removal nobody reported.
+const asAsked: Answer = (mine, reported) => {
+  const byId = new Map(reported.map(job => [job.jobId, job]))
+  return mine.map(job => byId.get(job.jobId) ?? job)
+}
+
+// PUT (stop) and DELETE (delete) differ in the operator method they call and what they answer.
+function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answer: Answer) {
   return function register (fastify: TypedInstance, options: ResolvedOptions): void {
     const { operator, operatorTimeout } = options
     const schema = options.schemas[action]
+    const linkResults = resultLinker(fastify)
     fastify.route({
       method,
       url: '/compute',
@@ -22,18 +41,20 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete') {
         // Ownership is enforced here, not left to the operator (the real operator-service
         // ignores some filters): find the consumer's own jobs first, then act on each by
         // its id, so a careless operator can never stop or delete someone else's job.
-        const mine = await ownJobs(options, request, reply, query)
-        const ids = new Set(mine.map(job => job.jobId))
-        const done = await Promise.all([...ids].map(async jobId =>
+        const mine = [...new Map((await ownJobs(options, request, reply, query)).map(job => [job.jobId, job])).values()]
+        const done = await Promise.all(mine.map(async ({ jobId }) =>
           await callOperator(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
-        return done.flat().filter(job => ids.has(job.jobId))
+        return linkResults(answer(mine, done.flat()), params.consumerAddress)
       }
     })
   }
 }
 
 /** PUT compute (computeStop): stops the consumer's matching jobs and answers them with `stopreq` 1. */
-export const stopRoute = manageRoute('PUT', 'stop')
+export const stopRoute = manageRoute('PUT', 'stop', asReported)
 
-/** DELETE compute (computeDelete): deletes the consumer's matching jobs and answers them with `removed` 1. */
-export const deleteRoute = manageRoute('DELETE', 'delete')
+/**
+ * DELETE compute (computeDelete): deletes the consumer's matching jobs and answers them,
+ * with `removed` 1 where the operator reported it.
+ */
+export const deleteRoute = manageRoute('DELETE', 'delete', asAsked)

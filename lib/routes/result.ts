@@ -33,15 +33,17 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
       if (result === undefined) throw new ResultNotFoundError('This provider serves no results.')
       const address = await verified(options, 'result', request, params)
       // Ownership is checked here, not left to the operator, as for stop and delete.
-      const mine = await ownJobs(options, request, reply, { owner: address, jobId: params.jobId })
-      if (!mine.some(job => job.jobId === params.jobId)) throw noResult(params.index)
+      const job = (await ownJobs(options, request, reply, { owner: address, jobId: params.jobId }))
+        .find(job => job.jobId === params.jobId)
+      if (job === undefined) throw noResult(params.index)
       const file = await boundedCall(request, reply, operatorTimeout, async ctx =>
         await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))
       if (file === undefined) throw noResult(params.index)
-      const name = file.name.slice(file.name.lastIndexOf('/') + 1).replace(UNSAFE_NAME, '_')
+      const given = file.name ?? job.results?.[params.index]?.filename ?? `result-${params.index}`
+      const name = given.slice(given.lastIndexOf('/') + 1).replace(UNSAFE_NAME, '_')
+      if (file.size !== undefined) reply.header('content-length', file.size)
       return await reply
         .type(file.contentType)
-        .header('content-length', file.size)
         .header('content-disposition', `attachment; filename="${name}"`)
         .send(file.stream)
     }

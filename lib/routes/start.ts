@@ -1,12 +1,13 @@
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
-import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
+import { assertValid, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
 
 /** POST compute (computeStart): validate, verify, build the workflow, start the job. */
 export function startRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { operator, buildWorkflow, operatorTimeout, schemas } = options
+  const linkResults = resultLinker(fastify)
   fastify.route({
     method: 'POST',
     url: '/compute',
@@ -19,12 +20,13 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
       assertValid(request, params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined)
       const address = await verified(options, 'start', request, params)
       const workflow = await buildWorkflow({ params, address, request })
-      return await callOperator(request, reply, operatorTimeout, ctx => operator.start({
+      const jobs = await callOperator(request, reply, operatorTimeout, ctx => operator.start({
         workflow,
         owner: address,
         documentId: params.documentId,
         agreementId: params.transferTxId
       }, ctx))
+      return linkResults(jobs, params.consumerAddress)
     }
   })
 }

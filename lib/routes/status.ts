@@ -1,7 +1,7 @@
 import { redactedFields, type JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { InvalidSignatureError } from '../errors.js'
-import { assertValid, operatorQuery, ownJobs, paramsFrom, type TypedInstance } from './common.js'
+import { assertValid, canonical, operatorQuery, ownJobs, paramsFrom, resultLinker, type TypedInstance } from './common.js'
 
 const REDACTED: ReadonlySet<string> = new Set(redactedFields)
 
@@ -15,6 +15,7 @@ export function redact (job: JobStatus): JobStatus {
 /** GET compute (computeStatus): full jobs with a valid signature, redacted jobs without. */
 export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { verifier, requireSignedStatus, schemas } = options
+  const linkResults = resultLinker(fastify)
   fastify.route({
     method: 'GET',
     url: '/compute',
@@ -24,13 +25,14 @@ export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): 
     async handler (request, reply) {
       const params = request.query
       assertValid(request)
-      const address = params.signature === undefined
+      const verified = params.signature === undefined
         ? undefined
         : await verifier.verify({ action: 'status', params, request })
-      if (address === undefined && requireSignedStatus) throw new InvalidSignatureError()
+      if (verified === undefined && requireSignedStatus) throw new InvalidSignatureError()
       // Signed: the jobs of whom the verifier vouched for; unsigned: the claimed address's, redacted.
-      const jobs = await ownJobs(options, request, reply, operatorQuery(params, address ?? params.consumerAddress))
-      return address === undefined ? jobs.map(redact) : jobs
+      const owner = canonical(verified ?? params.consumerAddress)
+      const jobs = await ownJobs(options, request, reply, operatorQuery(params, owner))
+      return verified === undefined ? jobs.map(redact) : linkResults(jobs, params.consumerAddress)
     }
   })
 }

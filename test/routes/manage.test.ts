@@ -61,3 +61,26 @@ t.test('stop and delete demand a valid signature', async t => {
   t.equal(operator.jobs.size, 1)
   t.same(operator.calls.map(c => c.method), ['start'])
 })
+
+t.test('a delete the operator only accepted answers the jobs it asked to delete, as last listed', async t => {
+  const { app, operator } = await build()
+  const [first] = await operator.start({ workflow, owner: alice.address, documentId: DID })
+  const [second] = await operator.start({ workflow, owner: alice.address, documentId: DID })
+  // The real operator-service's DELETE: accepted, nothing reported, nothing removed yet.
+  operator.delete = async () => []
+  const res = await app.inject({ method: 'DELETE', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  t.equal(res.statusCode, 200)
+  t.same(res.json().map((job: { jobId: string }) => job.jobId).sort(), [first!.jobId, second!.jobId].sort())
+  t.ok(res.json().every((job: { removed: number }) => job.removed === 0), 'no removal is claimed')
+})
+
+t.test('stop, delete and status hand the operator the checksummed owner, whatever case was signed', async t => {
+  const { app, operator } = await build()
+  const lower = alice.address.toLowerCase()
+  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+    const res = await app.inject({ method, url: COMPUTE_PATH, query: { consumerAddress: lower, signature: await sign(alice, { consumerAddress: lower }) } })
+    t.equal(res.statusCode, 200, method)
+  }
+  await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: lower } })
+  t.same(operator.calls.map(call => call.arg.owner), Array(4).fill(alice.address))
+})

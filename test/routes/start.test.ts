@@ -219,3 +219,41 @@ t.test('answers 400 for more additionalInputs than the limit', async t => {
   t.equal(res.statusCode, 400)
   t.equal(res.json().error, 'The additionalInputs field may not have more than 32 items.')
 })
+
+t.test('a start the operator accepted answers 200 with its job, whatever odd fields it has', async t => {
+  const { app, operator } = await build()
+  const honest = operator.start.bind(operator)
+  operator.start = async request => (await honest(request)).map(job => ({
+    ...job, status: '1', dateCreated: '1795994197.687832', dateFinished: 'never', results: '', stopreq: 'x', own: { kept: true }
+  }) as never)
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery() })
+  t.equal(res.statusCode, 200)
+  const [job] = res.json()
+  t.match(job, { status: 1, dateCreated: 1795994197.687832, results: [], own: { kept: true } })
+  t.notOk('dateFinished' in job || 'stopreq' in job, 'what cannot fit is left out')
+  t.equal(operator.jobs.size, 1, 'started once')
+})
+
+t.test('the operator gets the checksummed owner when the consumer signs with the lower-case address', async t => {
+  const { app, operator } = await build()
+  const lower = alice.address.toLowerCase()
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery({ consumerAddress: lower, signature: await sign(alice, { consumerAddress: lower, documentId: DID }) }) })
+  t.equal(res.statusCode, 200)
+  t.equal(operator.calls[0]!.arg.owner, alice.address)
+})
+
+t.test('a verifier that vouches for a name other than an address has it passed on as it is', async t => {
+  const { app, operator } = await build({ verifier: { verify: () => 'account-7' } })
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery() })
+  t.equal(res.statusCode, 200)
+  t.equal(operator.calls[0]!.arg.owner, 'account-7')
+})
+
+t.test('result links follow the prefix the host mounted the plugin under', async t => {
+  const { app, operator } = await build({}, '/custom/ocean')
+  const honest = operator.start.bind(operator)
+  operator.start = async request => (await honest(request)).map(job => ({ ...job, results: [{ filename: 'a', url: '/api/v1/services/computeResult?index=0' }] }))
+  const res = await app.inject({ method: 'POST', url: '/custom/ocean/compute', query: await startQuery() })
+  const [job] = res.json()
+  t.same(job.results, [{ filename: 'a', index: 0, url: `/custom/ocean/computeResult?consumerAddress=${alice.address}&jobId=${job.jobId}&index=0` }])
+})

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, COMPUTE_PATH } from '../helpers/build.js'
+import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
 import type { MemoryOperator } from '../helpers/memory-operator.js'
 import type { Workflow } from '../../lib/index.js'
@@ -90,15 +90,18 @@ t.test('answers 400 for a missing or malformed consumerAddress', async t => {
   t.match(res.json().error, /must be an Ethereum address/)
 })
 
-t.test('hides an operator\'s list of result files from an unsigned request, and shows it to the owner', async t => {
+t.test('hides an operator\'s list of result files from an unsigned request, and shows it to the owner with links to computeResult', async t => {
   const { app, operator } = await build()
   await seed(operator)
   const honest = operator.status.bind(operator)
-  operator.status = async query => (await honest(query)).map(job => ({ ...job, results: [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }] }))
+  operator.status = async query => (await honest(query)).map(job => ({ ...job, results: [{ filename: 'out.csv', url: 'http://operator.internal/out.csv' }, { filename: 'log' }] }))
   const unsigned = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })
   t.ok(unsigned.json().length > 0 && unsigned.json().every((job: object) => !('results' in job)))
   const signed = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
-  t.same(signed.json()[0].results, [{ index: 0, filename: 'out.csv', url: '/computeResult?index=0' }])
+  const [job] = signed.json()
+  const link = (index: number) => `${PREFIX}/computeResult?consumerAddress=${alice.address}&jobId=${job.jobId}&index=${index}`
+  t.same(job.results, [{ index: 0, filename: 'out.csv', url: link(0) }, { index: 1, filename: 'log', url: link(1) }],
+    'each result links to this plugin\'s own route, whatever URL the operator gave')
 })
 
 t.test('a signed status and a start act for the address the verifier vouches for, not the claimed one', async t => {

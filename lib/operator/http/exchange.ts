@@ -5,6 +5,8 @@ import { OperatorRejectedError } from '../../errors.js'
 import { fault, unavailable } from './faults.js'
 import type { OperatorCall } from './wire.js'
 
+const ACCEPTED: ReadonlySet<string> = new Set(['', '""'])
+
 /** What every exchange with the operator-service needs. */
 export interface Transport {
   dispatcher: Dispatcher
@@ -18,7 +20,7 @@ export interface Transport {
 // The answer is passed on to clients: a `__proto__` key must not reach code that copies jobs.
 const PARSE = { protoAction: 'remove', constructorAction: 'remove' } as const
 
-function tooLarge (limit: number): Error {
+export function tooLarge (limit: number): Error {
   return unavailable(`The compute operator's answer exceeded ${limit} bytes.`)
 }
 
@@ -34,7 +36,7 @@ function parse (text: string): unknown {
 }
 
 // A 4xx is the operator-service refusing the request: its status and `error` reach the client (spec section 1.3).
-function rejected (statusCode: number, text: string): Error {
+export function rejected (statusCode: number, text: string): Error {
   let message: unknown
   try {
     message = (parse(text) as { error?: unknown } | null)?.error
@@ -46,7 +48,7 @@ function rejected (statusCode: number, text: string): Error {
 
 // How much of an error page is read to keep its connection (undici's body.dump() reads
 // as much); past it the connection is closed, so that a long page cannot hold it.
-const DRAIN_LIMIT = 128 * 1024
+export const DRAIN_LIMIT = 128 * 1024
 
 /** A whole answer: 2xx and 4xx with their text (any other status is a 503). */
 interface Answer { statusCode: number, text: string }
@@ -135,7 +137,7 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
 }
 
 // Built once: per call only the body's content type differs.
-function headersFor (transport: Transport): { get: Record<string, string>, send: Record<string, string> } {
+export function headersFor (transport: Transport): { get: Record<string, string>, send: Record<string, string> } {
   const get: Record<string, string> = { accept: 'application/json' }
   if (transport.authorization !== undefined) get.authorization = transport.authorization
   return { get, send: { ...get, 'content-type': 'application/json' } }
@@ -169,6 +171,9 @@ export function exchanger (transport: Transport): (call: OperatorCall, signal: A
       }
     })
     if (statusCode >= 400) throw rejected(statusCode, text)
+    // The operator-service answers a DELETE it accepted with the JSON text `""`: its engine
+    // removes the job on its own schedule (spec section 2.1). An empty body says as much.
+    if (call.method === 'DELETE' && ACCEPTED.has(text.trim())) return []
 
     let jobs: unknown
     try {

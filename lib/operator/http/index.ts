@@ -3,8 +3,9 @@ import type { JobStatus } from '../../../schemas/job.js'
 import type { ComputeOperator, OperatorContext } from '../types.js'
 import { statusOf } from '../../http-status.js'
 import { resolveHttpOptions, type HttpOperatorOptions } from './options.js'
-import { queryCall, startCall, type OperatorCall } from './wire.js'
+import { queryCall, resultCall, startCall, type OperatorCall } from './wire.js'
 import { exchanger } from './exchange.js'
+import { downloader } from './download.js'
 import { isReset } from './faults.js'
 
 export type { HttpOperatorOptions, ProviderAccount } from './options.js'
@@ -16,12 +17,13 @@ export type { HttpOperatorOptions, ProviderAccount } from './options.js'
  */
 export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
   const config = resolveHttpOptions(options)
-  const { account, path } = config
+  const { account, path, resultPath } = config
   // One pool of keep-alive connections shared by every request; a host's dispatcher stays the host's.
   const ownsDispatcher = config.dispatcher === undefined
   const dispatcher = config.dispatcher ??
     new Pool(config.origin, { connections: config.connections, connect: { timeout: config.connectTimeout } })
   const exchange = exchanger({ ...config, dispatcher })
+  const download = downloader({ ...config, dispatcher })
   let closing: Promise<void> | undefined
 
   // Only a GET may be retried, and once: a retried POST can start a job twice. A reset
@@ -54,6 +56,10 @@ export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
     },
     async delete (query, ctx) {
       return await send(await queryCall('DELETE', path, account, query), ctx)
+    },
+    // getResult checks no owner and no signature: the computeResult route checked ownership first.
+    async result ({ jobId, index }, ctx) {
+      return await download(resultCall(resultPath, jobId, index), ctx.signal)
     },
     async close () {
       // Waits for calls in flight; the timeouts bound how long. undici refuses a second close.

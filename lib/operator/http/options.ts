@@ -40,6 +40,8 @@ export interface ResolvedHttpOptions {
   origin: string
   /** Path of the compute endpoint. */
   path: string
+  /** Path of the getResult endpoint. */
+  resultPath: string
   /** `Basic ...` when the URL carried credentials. */
   authorization: string | undefined
   account: ProviderAccount
@@ -54,7 +56,7 @@ export interface ResolvedHttpOptions {
 const ADDRESS = new RegExp(ADDRESS_PATTERN)
 
 // Error messages never repeat the URL: it may carry a password.
-function endpointOf (url: unknown): URL {
+function baseOf (url: unknown): URL {
   let base: URL
   try {
     base = new URL(url as string | URL)
@@ -66,7 +68,7 @@ function endpointOf (url: unknown): URL {
   }
   // Without the slash, new URL would replace the last segment of a base path instead of extending it.
   if (!base.pathname.endsWith('/')) base.pathname += '/'
-  return new URL('api/v1/operator/compute', base)
+  return base
 }
 
 function basicAuthorization (url: URL): string | undefined {
@@ -109,11 +111,12 @@ export function resolveHttpOptions (options: HttpOperatorOptions): ResolvedHttpO
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('httpOperator needs options: { url, account }')
   }
-  const endpoint = endpointOf(options.url)
+  const base = baseOf(options.url)
   return {
-    origin: endpoint.origin,
-    path: endpoint.pathname,
-    authorization: basicAuthorization(endpoint),
+    origin: base.origin,
+    path: new URL('api/v1/operator/compute', base).pathname,
+    resultPath: new URL('api/v1/operator/getResult', base).pathname,
+    authorization: basicAuthorization(base),
     account: checkAccount(options.account),
     connectTimeout: positiveInteger('httpOperator: connectTimeout', options.connectTimeout, 3000),
     headersTimeout: positiveInteger('httpOperator: headersTimeout', options.headersTimeout, 5000),

@@ -11,6 +11,7 @@ export type Fault =
   | 'error500' // 500
   | 'not-json' // 200 with a body that is not JSON
   | 'not-a-list' // 200 with a JSON object
+  | 'empty' // 200 with an empty body
   | 'not-http' // bytes that are not an HTTP answer
   | 'huge' // 200 with a chunked body of 64 KiB
   | 'huge-declared' // 200 announcing 9 MiB
@@ -42,6 +43,7 @@ function answer (fault: Fault, req: IncomingMessage, res: ServerResponse): void 
     case 'error500': json(500, { error: 'Internal error at http://10.0.0.7:8050 (token s3cr3t)' }); break
     case 'not-json': res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Bad gateway</html>'); break
     case 'not-a-list': json(200, { jobs: [] }); break
+    case 'empty': res.writeHead(200, { 'content-type': 'application/json' }).end(); break
     case 'not-http': req.socket.end('SSH-2.0-OpenSSH_9.6\r\n'); break
     case 'huge':
       // Several writes: chunked, so only counting tells the size.

@@ -15,7 +15,7 @@ const SHORT = { connectTimeout: TIMEOUT, headersTimeout: TIMEOUT, bodyTimeout: T
 
 const fault = await faultServer()
 const silent = await silentServer()
-const service = await operatorService({ provider: provider.address })
+const service = await operatorService({ allowedProviders: [provider.address.toLowerCase()] })
 const healthy = await serve({ url: service.url, account: provider })
 t.teardown(async () => {
   await healthy.close()

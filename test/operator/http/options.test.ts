@@ -16,7 +16,7 @@ function thrown (options: unknown): { code?: string, message: string } {
 
 t.test('valid options make an operator with the four methods and close', async t => {
   const operator = httpOperator({ url, account: provider })
-  t.same(Object.keys(operator).sort(), ['close', 'delete', 'start', 'status', 'stop'])
+  t.same(Object.keys(operator).sort(), ['close', 'delete', 'result', 'start', 'status', 'stop'])
   await operator.close?.()
 })
 

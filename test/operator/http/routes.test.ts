@@ -1,34 +1,109 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
-import { COMPUTE_PATH as ROUTE } from '../../helpers/build.js'
-import { alice, bob as provider, DID } from '../../helpers/sign.js'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { PREFIX, COMPUTE_PATH as ROUTE } from '../../helpers/build.js'
+import { alice, bob as provider, sign, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer, REJECTION } from './fault-server.js'
 import { jobs, serve, standIn, startJob } from './setup.js'
 
-t.test('the four routes run a job through the operator-service over HTTP', async t => {
+const OTHER = 'did:op:' + 'b'.repeat(64)
+
+const LOWER = alice.address.toLowerCase()
+
+// A signed request as a consumer sends it, as `consumerAddress` (either case of Alice's address).
+async function signed (app: FastifyInstance, method: 'GET' | 'PUT' | 'DELETE', consumerAddress: string, params: { jobId?: string, documentId?: string } = {}) {
+  const signature = await sign(alice, { consumerAddress, ...params })
+  return await app.inject({ method, url: ROUTE, query: { consumerAddress, signature, ...params } })
+}
+
+async function download (app: FastifyInstance, consumerAddress: string, jobId: string, index: number) {
+  const signature = await alice.signMessage({ message: consumerAddress + jobId + String(index) })
+  return await app.inject({ method: 'GET', url: `${PREFIX}/computeResult`, query: { consumerAddress, jobId, index: String(index), signature } })
+}
+
+for (const stringDates of [false, true]) {
+  t.test(`the routes run a job through the operator-service as it really behaves, whatever case the consumer signs with (dates as ${stringDates ? 'strings' : 'numbers'})`, async t => {
+    const service = await standIn(t, { stringDates })
+    const files = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/csv' }).end('rows\n16\n') })
+    files.listen(0, '127.0.0.1')
+    await once(files, 'listening')
+    t.teardown(() => files.close())
+    const app = await serve({ url: service.url, account: provider })
+    t.teardown(() => app.close())
+
+    // Started by the checksummed address, without a transferTxId.
+    let res = await startJob(app)
+    t.equal(res.statusCode, 200)
+    const [job] = res.json()
+    t.match(job, { owner: alice.address, status: 1, statusText: 'Warming up', algoDID: 'raw', inputDID: [DID], results: [] })
+    t.type(job.dateCreated, 'number', 'the date is a number')
+    t.ok(Math.abs(job.dateCreated - Date.now() / 1000) < 60, 'of unix seconds')
+    const { jobId } = job
+
+    for (const consumerAddress of [alice.address, LOWER]) {
+      res = await signed(app, 'GET', consumerAddress)
+      t.same(res.json(), [job], `a signed status by ${consumerAddress} finds the job`)
+      res = await app.inject({ method: 'GET', url: ROUTE, query: { consumerAddress } })
+      t.same(res.json().map((j: { jobId: string }) => j.jobId), [jobId], 'so does an unsigned one')
+      t.notOk('owner' in res.json()[0], 'redacted')
+    }
+    t.same(service.received.filter(r => r.method === 'GET').map(r => r.query.owner), Array(4).fill(alice.address),
+      'every query names the owner in its checksum form')
+
+    res = await signed(app, 'PUT', LOWER, { jobId })
+    t.match(res.json(), [{ jobId, stopreq: 1 }], 'the lower-case address stops it')
+
+    service.complete(jobId, [
+      { filename: 'rows.csv', filesize: 8, type: 'output', url: `http://127.0.0.1:${(files.address() as AddressInfo).port}/rows.csv` },
+      { filename: 'algorithm.log', filesize: 0, type: 'algorithmLog', url: `http://127.0.0.1:${(files.address() as AddressInfo).port}/missing.log` }
+    ])
+    res = await signed(app, 'GET', LOWER, { jobId })
+    const [done] = res.json()
+    const link = (index: number) => `${PREFIX}/computeResult?consumerAddress=${LOWER}&jobId=${jobId}&index=${index}`
+    t.match(done, { status: 70, statusText: 'Job completed', stopreq: 1 })
+    t.type(done.dateFinished, 'number')
+    t.same(done.results, [
+      { filename: 'rows.csv', filesize: 8, type: 'output', index: 0, url: link(0) },
+      { filename: 'algorithm.log', filesize: 0, type: 'algorithmLog', index: 1, url: link(1) }
+    ], 'the results link to computeResult, with the consumerAddress as the client wrote it')
+    res = await app.inject({ method: 'GET', url: `${done.results[0].url}&signature=${await alice.signMessage({ message: LOWER + jobId + '0' })}` })
+    t.equal(res.body, 'rows\n16\n', 'the link, signed as it says, downloads')
+
+    for (const consumerAddress of [alice.address, LOWER]) {
+      res = await download(app, consumerAddress, jobId, 0)
+      t.equal(res.statusCode, 200)
+      t.equal(res.body, 'rows\n16\n', `computeResult downloads the output for ${consumerAddress}`)
+      t.equal(res.headers['content-type'], 'text/csv')
+      t.equal(res.headers['content-disposition'], 'attachment; filename="rows.csv"', 'named as the job lists it')
+    }
+    res = await download(app, LOWER, jobId, 2)
+    t.equal(res.statusCode, 404, 'an index past the end is a 404')
+
+    res = await signed(app, 'DELETE', LOWER, { jobId })
+    t.equal(res.statusCode, 200)
+    t.same(res.json(), [done], 'delete answers the job it asked to delete, as last listed')
+    const owners = service.received.filter(r => r.method !== 'POST' && r.path.endsWith('/compute')).map(r => r.query.owner)
+    t.same(new Set(owners), new Set([alice.address]), `all ${owners.length} queries name the checksummed owner`)
+  })
+}
+
+t.test('a documentId filter, which the operator-service ignores, is applied by the routes', async t => {
   const service = await standIn(t)
   const app = await serve({ url: service.url, account: provider })
   t.teardown(() => app.close())
-
-  let res = await startJob(app)
-  t.equal(res.statusCode, 200)
-  const [job] = res.json()
-  t.match(job, { owner: alice.address, documentId: DID, status: 1, statusText: 'Warming up' })
-  t.match(service.received[0]!.body, { owner: alice.address, documentId: DID, workflow: { stages: [{ algorithm: { rawcode: 'print(1)' } }] } })
-
-  res = await jobs(app, 'GET', job.jobId)
-  t.same(res.json(), [job], 'a signed status shows the whole job')
-  res = await app.inject({ method: 'GET', url: ROUTE, query: { consumerAddress: alice.address } })
-  t.equal(res.json()[0].jobId, job.jobId)
-  t.notOk('owner' in res.json()[0], 'an unsigned status is redacted')
-
-  res = await jobs(app, 'PUT', job.jobId)
-  t.match(res.json(), [{ jobId: job.jobId, stopreq: 1, status: 70 }])
-  res = await jobs(app, 'DELETE', job.jobId)
-  t.match(res.json(), [{ jobId: job.jobId, removed: 1 }])
-  res = await jobs(app)
-  t.equal(res.statusCode, 200)
-  t.same(res.json(), [])
+  const mine = (await startJob(app)).json()[0].jobId
+  const other = (await startJob(app, OTHER)).json()[0].jobId
+  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+    for (const [documentId, expected] of [[DID, [mine]], [OTHER, [other]], ['did:op:none', []]] as const) {
+      const res = await signed(app, method, alice.address, { documentId })
+      t.same(res.json().map((job: { jobId: string }) => job.jobId), expected, `${method} ${documentId}`)
+    }
+  }
+  const res = await signed(app, 'GET', alice.address)
+  t.same(res.json().map((job: { jobId: string }) => job.jobId).sort(), [mine, other].sort(), 'without it, all the jobs')
 })
 
 t.test('a 4xx of the operator-service reaches the client with its status and error', async t => {
@@ -37,7 +112,7 @@ t.test('a 4xx of the operator-service reaches the client with its status and err
   t.teardown(() => impostor.close())
   let res = await startJob(impostor)
   t.equal(res.statusCode, 401, 'the operator-service checked providerSignature')
-  t.same(res.json(), { error: 'Invalid providerSignature.' })
+  t.same(res.json(), { error: '`providerSignature` of agreementId is required.' })
   t.equal(service.jobs.size, 0)
 
   const fault = await faultServer()

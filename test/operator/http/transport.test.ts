@@ -1,26 +1,17 @@
 import t, { type Test } from 'tap'
-import Fastify from 'fastify'
 import { getEventListeners } from 'node:events'
 import type { Dispatcher } from 'undici'
 import { recoverMessageAddress, type Hex } from 'viem'
-import { httpOperator, type HttpOperatorOptions, type OperatorContext } from '../../../lib/index.js'
-import { defaultBuildWorkflow } from '../../../lib/workflow.js'
+import { httpOperator, type HttpOperatorOptions } from '../../../lib/index.js'
 import { alice, bob as provider, DID } from '../../helpers/sign.js'
 import { closedPort, faultServer, type Fault } from './fault-server.js'
-import { standIn } from './setup.js'
+import { ctx, standIn, workflow } from './setup.js'
 import { until } from '../../helpers/until.js'
 
-const log = Fastify().log
-const ctx = (): OperatorContext => ({ signal: new AbortController().signal, log })
-const workflow = defaultBuildWorkflow({
-  params: { consumerAddress: alice.address, documentId: DID, output: {}, algorithmMeta: { rawcode: 'print(1)' } },
-  address: alice.address,
-  request: undefined as never
-})
 const start = { workflow, owner: alice.address, documentId: DID, agreementId: '0x' + 'f'.repeat(64) }
 
 async function setup (t: Test, options: Partial<HttpOperatorOptions> = {}, basePath?: string) {
-  const service = await standIn(t, basePath)
+  const service = await standIn(t, { basePath })
   const operator = httpOperator({ url: service.url, account: provider, ...options })
   t.teardown(() => operator.close?.())
   return { service, operator }
@@ -36,10 +27,10 @@ async function misbehaving (t: Test, answer: Fault = 'ok') {
   return { fault, operator }
 }
 
-t.test('start, status, stop and delete round trip against the operator-service over HTTP', async t => {
-  const { operator } = await setup(t)
+t.test('start, status, stop and delete round trip against the operator-service as it really answers', async t => {
+  const { service, operator } = await setup(t)
   const [job] = await operator.start(start, ctx())
-  t.match(job, { owner: alice.address, documentId: DID, agreementId: start.agreementId, inputDID: [DID], algoDID: 'raw', status: 1, stopreq: 0 })
+  t.match(job, { owner: alice.address, agreementId: start.agreementId, inputDID: [DID], algoDID: 'raw', status: 1, stopreq: 0, results: '' })
   const jobId = job!.jobId
 
   t.same(await operator.status({ owner: alice.address }, ctx()), [job])
@@ -48,12 +39,22 @@ t.test('start, status, stop and delete round trip against the operator-service o
   t.same(await operator.status({ owner: provider.address }, ctx()), [], '[] stays []')
   t.same(await operator.status({ owner: alice.address, jobId: 'another' }, ctx()), [])
 
-  t.match(await operator.stop({ owner: alice.address, jobId }, ctx()), [{ jobId, stopreq: 1, status: 70, statusText: 'Job completed' }])
-  t.match(await operator.delete({ owner: alice.address, jobId }, ctx()), [{ jobId, removed: 1 }])
-  t.same(await operator.status({ owner: alice.address }, ctx()), [], 'a deleted job is gone')
+  t.match(await operator.stop({ owner: alice.address, jobId }, ctx()), [{ jobId, stopreq: 1 }])
+  t.same(await operator.delete({ owner: alice.address, jobId }, ctx()), [], 'its `""` is an accepted delete, answered as no jobs')
+  t.equal(service.jobs.size, 1, 'the service removes nothing itself')
 })
 
-t.test('speaks spec section 2: a signed JSON body for POST, a signed query string otherwise', async t => {
+t.test('a DELETE answered with an empty body is accepted too; any other non-list is a 503', async t => {
+  const { fault, operator } = await misbehaving(t)
+  fault.fault = 'empty'
+  t.same(await operator.delete({ owner: alice.address }, ctx()), [])
+  await t.rejects(operator.status({ owner: alice.address }, ctx()), { statusCode: 503, message: 'The compute operator answered something other than JSON.' },
+    'only a DELETE may answer nothing')
+  fault.fault = 'not-a-list'
+  await t.rejects(operator.delete({ owner: alice.address }, ctx()), { statusCode: 503, message: 'The compute operator answered something other than a list of jobs.' })
+})
+
+t.test('speaks spec section 2: a JSON body signed over the agreementId for POST, a signed query string otherwise', async t => {
   const { service, operator } = await setup(t)
   const [job] = await operator.start(start, ctx())
   await operator.status({ owner: alice.address, jobId: job!.jobId, documentId: DID, agreementId: start.agreementId }, ctx())
@@ -65,10 +66,11 @@ t.test('speaks spec section 2: a signed JSON body for POST, a signed query strin
   t.equal(post!.path, '/api/v1/operator/compute')
   t.match(post!.headers, { 'content-type': 'application/json', accept: 'application/json' })
   t.same(Object.keys(post!.body!), ['workflow', 'documentId', 'agreementId', 'owner', 'providerAddress', 'providerSignature'])
-  t.same(post!.body!.workflow, workflow)
+  const { id: _empty, ...algorithm } = workflow.stages[0]!.algorithm
+  t.same(post!.body!.workflow, { stages: [{ ...workflow.stages[0], algorithm }] }, 'the workflow, without the empty algorithm id')
   t.match(post!.body, { documentId: DID, agreementId: start.agreementId, owner: alice.address, providerAddress: provider.address })
-  t.equal(await recoverMessageAddress({ message: provider.address + DID, signature: post!.body!.providerSignature as Hex }), provider.address,
-    'POST signs providerAddress + documentId')
+  t.equal(await recoverMessageAddress({ message: start.agreementId, signature: post!.body!.providerSignature as Hex }), provider.address,
+    'POST signs the agreementId, as the operator-service verifies')
 
   t.equal(get!.method, 'GET')
   t.equal(get!.path, '/api/v1/operator/compute')
@@ -85,17 +87,31 @@ t.test('speaks spec section 2: a signed JSON body for POST, a signed query strin
   t.same(Object.keys(del!.query), ['owner', 'documentId', 'providerAddress', 'providerSignature'])
 })
 
-t.test('a start without documentId or agreementId leaves them out and signs the bare address', async t => {
+t.test('a start without agreementId sends a made-up one, fresh each time, and signs it', async t => {
   const { service, operator } = await setup(t)
-  await operator.start({ workflow, owner: alice.address }, ctx())
-  const body = service.received[0]!.body!
-  t.same(Object.keys(body), ['workflow', 'owner', 'providerAddress', 'providerSignature'])
-  t.equal(await recoverMessageAddress({ message: provider.address, signature: body.providerSignature as Hex }), provider.address)
+  const [first] = await operator.start({ workflow, owner: alice.address }, ctx())
+  const [second] = await operator.start({ workflow, owner: alice.address, agreementId: '' }, ctx())
+  const bodies = service.received.map(r => r.body!)
+  t.same(Object.keys(bodies[0]!), ['workflow', 'agreementId', 'owner', 'providerAddress', 'providerSignature'], 'no documentId when none was given')
+  for (const [i, body] of bodies.entries()) {
+    t.match(body.agreementId, /^0x[0-9a-f]{64}$/, '32 random bytes as hex')
+    t.equal(await recoverMessageAddress({ message: body.agreementId as string, signature: body.providerSignature as Hex }), provider.address)
+    t.equal([first, second][i]!.agreementId, body.agreementId, 'the job reports it')
+  }
+  t.not(bodies[0]!.agreementId, bodies[1]!.agreementId)
+})
+
+t.test('an algorithm id is sent as it is; only an empty one is left out', async t => {
+  const { service, operator } = await setup(t)
+  const withDid = { ...workflow, stages: [{ ...workflow.stages[0]!, algorithm: { ...workflow.stages[0]!.algorithm, id: 'did:op:algo' } }] }
+  const [job] = await operator.start({ ...start, workflow: withDid }, ctx())
+  t.same(service.received[0]!.body!.workflow, withDid)
+  t.equal(job!.algoDID, 'did:op:algo')
 })
 
 t.test('the url may or may not end in a slash, at the root or under a base path', async t => {
   for (const basePath of ['/', '/operator/']) {
-    const service = await standIn(t, basePath)
+    const service = await standIn(t, { basePath })
     for (const url of [service.url, service.url.slice(0, -1)]) {
       const operator = httpOperator({ url: new URL(url), account: provider })
       t.same(await operator.status({ owner: alice.address }, ctx()), [], url.slice(url.indexOf('/', 8)) || '(no path)')
@@ -124,9 +140,7 @@ t.test('a 4xx of the operator-service is thrown with its status and its error', 
   const service = await standIn(t)
   const impostor = httpOperator({ url: service.url, account: alice })
   t.teardown(() => impostor.close?.())
-  for (const call of [() => impostor.start(start, ctx()), () => impostor.status({ owner: alice.address }, ctx())]) {
-    await t.rejects(call(), { statusCode: 401, code: 'FST_COMPUTE_OPERATOR_REJECTED', message: 'Invalid providerSignature.' })
-  }
+  await t.rejects(impostor.start(start, ctx()), { statusCode: 401, code: 'FST_COMPUTE_OPERATOR_REJECTED', message: '`providerSignature` of agreementId is required.' })
   t.equal(service.jobs.size, 0)
 })
 
@@ -140,7 +154,7 @@ t.test('a call whose signal is already aborted fails with 503 and sends nothing'
   const { service, operator } = await setup(t)
   const aborted = new AbortController()
   aborted.abort()
-  await t.rejects(operator.status({ owner: alice.address }, { signal: aborted.signal, log }),
+  await t.rejects(operator.status({ owner: alice.address }, { ...ctx(), signal: aborted.signal }),
     { statusCode: 503, message: 'The compute operator call was aborted.' })
   t.same(await operator.status({ owner: alice.address }, ctx()), [])
   t.equal(service.received.length, 1, 'only the call that was not aborted reached the operator-service')
