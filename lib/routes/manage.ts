@@ -1,7 +1,8 @@
 import type { JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
-import { assertValid, operatorQuery, ownJobs, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
+import { assertValid, operatorQuery, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
+import { resultLinker } from './result-links.js'
 
 // What the route answers for the jobs it acted on, given what the operator reported.
 type Answer = (mine: JobStatus[], reported: JobStatus[]) => JobStatus[]

@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js'
 import { callOperator } from '../operator/call.js'
-import { assertValid, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
+import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
+import { resultLinker } from './result-links.js'
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
 

@@ -1,7 +1,8 @@
 import { redactedFields, type JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { InvalidSignatureError } from '../errors.js'
-import { assertValid, canonical, operatorQuery, ownJobs, paramsFrom, resultLinker, type TypedInstance } from './common.js'
+import { assertValid, canonical, operatorQuery, ownJobs, paramsFrom, type TypedInstance } from './common.js'
+import { resultLinker } from './result-links.js'
 
 const REDACTED: ReadonlySet<string> = new Set(redactedFields)
 
