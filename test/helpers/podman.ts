@@ -81,11 +81,12 @@ export async function startPodman (t: Test): Promise<Podman | undefined> {
  */
 export async function podmanService (): Promise<Podman> {
   const dir = await mkdtemp(join(tmpdir(), 'c2d-podman-'))
-  // The node image is made of the node running the tests.
+  // The node image is made of the node running the tests. The service runs in `dir`: conmon
+  // writes an `oom` file into its working folder when a container hits its memory limit.
   const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf'), NODE: process.execPath }
   await writeFile(env.CONTAINERS_CONF, CONTAINERS_CONF)
   const socketPath = join(dir, 'podman.sock')
-  const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socketPath}`], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   service.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4096) })
   const exited = once(service, 'exit')
