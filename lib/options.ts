@@ -4,7 +4,7 @@ import { positiveInteger } from './option-checks.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
-import { nonceVerifier, type NonceStore } from './verifier/nonce.js'
+import { boundedNonceStore, nonceVerifier, type NonceStore } from './verifier/nonce.js'
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
@@ -65,10 +65,13 @@ function checkOperator (operator: unknown): ComputeOperator {
 export function resolveOptions (fastify: FastifyInstance, options: ComputePluginOptions): ResolvedOptions {
   const given = options.operator ?? fastify.computeOperator
   if (given === undefined) throw new NoOperatorError()
-  const nonceStore = options.nonceStore
-  if (nonceStore !== undefined && (typeof nonceStore?.get !== 'function' || typeof nonceStore.advance !== 'function')) {
+  const operatorTimeout = positiveInteger('operatorTimeout', options.operatorTimeout, 30_000)
+  const givenStore = options.nonceStore
+  if (givenStore !== undefined && (typeof givenStore?.get !== 'function' || typeof givenStore.advance !== 'function')) {
     throw new InvalidOptionError('nonceStore must have get(address) and advance(address, nonce) methods')
   }
+  // Bounded once here, for the verifier and GET nonce alike.
+  const nonceStore = givenStore === undefined ? undefined : boundedNonceStore(givenStore, operatorTimeout)
   const verifier = options.verifier ?? fastify.computeVerifier ??
     (nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore))
   if (typeof verifier?.verify !== 'function') {
@@ -93,7 +96,7 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
     verifier,
     buildWorkflow: options.buildWorkflow ?? defaultBuildWorkflow,
     requireSignedStatus: options.requireSignedStatus ?? false,
-    operatorTimeout: positiveInteger('operatorTimeout', options.operatorTimeout, 30_000),
+    operatorTimeout,
     bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024),
     limits,
     nonceStore,

@@ -34,6 +34,31 @@ async function fromStore<T> (request: FastifyRequest, call: () => T | Promise<T>
   }
 }
 
+/**
+ * `store` with every call cut off after `timeout` ms (the plugin uses its
+ * `operatorTimeout`): a store that hangs, such as a pool waiting for a connection or a
+ * client queueing commands while Redis is away, must not hold requests; it is a 503 like
+ * a store that fails. A call cut off may still land later: then the nonce has moved
+ * and the client signs the next one, but its request was not accepted.
+ */
+export function boundedNonceStore (store: NonceStore, timeout: number): NonceStore {
+  async function bounded<T> (call: () => T | Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(reject, timeout, new Error(`the nonce store did not answer within ${timeout} ms`))
+    })
+    try {
+      return await Promise.race([call(), late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  return {
+    get: async address => await bounded(() => store.get(address)),
+    advance: async (address, nonce) => await bounded(() => store.advance(address, nonce))
+  }
+}
+
 /** The current nonce of `address` (lower case), canonical; a 503 when the store fails or answers something else. */
 export async function currentNonce (store: NonceStore, address: string, request: FastifyRequest): Promise<string> {
   return await fromStore(request, async () => {

@@ -158,6 +158,27 @@ t.test('a failing nonce store is a 503 that names no cause, and it is logged', a
   t.equal((await nonceOf(garbled.app)).statusCode, 503, 'a store that answers something other than a nonce')
 })
 
+t.test('a nonce store that never answers is a 503 within operatorTimeout, not a hung request', async t => {
+  const never = new Promise<never>(() => {})
+  const advanced: string[] = []
+  const hangingGet: NonceStore = { get: async () => await never, advance: nonce => { advanced.push(nonce); return true } }
+  const hangingAdvance: NonceStore = { get: () => '0', advance: async () => await never }
+  for (const [name, store] of [['get', hangingGet], ['advance', hangingAdvance]] as const) {
+    const { app } = await build({ nonceStore: store, operatorTimeout: 300 })
+    const began = Date.now()
+    const answers = [
+      name === 'get' ? await nonceOf(app) : undefined,
+      await start(app, { consumerAddress: alice.address, signature: await signNonce(alice, 0) })
+    ].filter(res => res !== undefined)
+    for (const res of answers) {
+      t.equal(res.statusCode, 503, `${name} hangs`)
+      t.same(res.json(), { error: 'The nonce store could not be reached.' })
+    }
+    t.ok(Date.now() - began < 300 * answers.length + 5000, `answered after the timeout, not never (${Date.now() - began} ms)`)
+  }
+  t.same(advanced, [], 'a request whose current nonce never came advanced nothing')
+})
+
 t.test('GET nonce answers 400 for a missing or malformed address', async t => {
   const { app } = await build({ nonceStore: memoryNonceStore() })
   const res = await nonceOf(app, 'me')
