@@ -18,7 +18,8 @@ export function resultLinker (fastify: TypedInstance): (jobs: JobStatus[], consu
   return function linkResults (jobs, consumerAddress) {
     for (const job of jobs) {
       if (job.results === undefined) continue
-      const link = `${base}${consumerAddress}&jobId=${encodeURIComponent(job.jobId)}&index=`
+      // toWellFormed: a lone surrogate, valid in JSON, would make encodeURIComponent throw (a 500).
+      const link = `${base}${consumerAddress}&jobId=${encodeURIComponent(job.jobId.toWellFormed())}&index=`
       const outputs: string[] = []
       let log = ''
       job.results.forEach((entry, index) => {

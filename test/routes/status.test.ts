@@ -109,6 +109,16 @@ t.test('hides an operator\'s list of result files from an unsigned request, and 
   t.same([job.resultsUrl, job.algorithmLogUrl], [[link(0)], link(1)], 'the reference provider\'s fields follow the same links')
 })
 
+t.test('a jobId with a lone surrogate, valid JSON from an operator, is linked, not a 500', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  const honest = operator.status.bind(operator)
+  operator.status = async query => (await honest(query)).map(job => ({ ...job, jobId: 'job-\ud800', results: [{ filename: 'out.csv' }] }))
+  const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
+  t.equal(res.statusCode, 200)
+  t.match(res.json()[0].results[0].url, /&jobId=job-%EF%BF%BD&index=0$/)
+})
+
 t.test('a job without a list of results keeps the result URLs its operator gave', async t => {
   const { app, operator } = await build()
   await seed(operator)
