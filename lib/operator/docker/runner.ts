@@ -121,7 +121,13 @@ export class ContainerRunner implements AlgorithmRunner {
     try {
       await this.api.wait(id, signal)
     } catch (err) {
-      if (!signal.aborted) return { failed: this.failure(job.jobId, 'The container failed', err) }
+      if (!signal.aborted) {
+        // The daemon dropped the wait (a restart, a lost connection): the container may
+        // still run, and with its job ended nothing would ever stop it.
+        await this.api.kill(id).catch(() => {})
+        await this.api.remove(id).catch(() => {})
+        return { failed: this.failure(job.jobId, 'The container failed', err) }
+      }
       if (signal.reason === 'shutdown') return { detached: true }
     }
     try {
