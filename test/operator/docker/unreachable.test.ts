@@ -126,16 +126,20 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
   t.ok(warnings.some(warning => warning === 'dockerOperator: The container could not be created'), 'the provider\'s log has it')
 })
 
-t.test('a daemon that drops a job\'s wait: the job fails and its container is killed and removed, not left running', async t => {
+t.test('a daemon that drops a job\'s wait or loses its container: the job fails, and its container is killed and removed, not left running', async t => {
   const dir = await dataFolder(t)
   const socketPath = join(dir, 'dropping.sock')
   const calls: string[] = []
+  let created = 0
+  // c1: the wait is dropped; c2: the wait ends, then the container cannot be inspected.
   const daemon = createHttpServer((req, res) => {
     calls.push(`${req.method} ${req.url!.split('?')[0]}`)
     if (req.url === '/_ping') return res.end('OK')
     if (req.url!.startsWith('/images/')) return res.end('{}')
-    if (req.url!.startsWith('/containers/create')) return res.writeHead(201).end('{"Id":"c1"}')
+    if (req.url!.startsWith('/containers/create')) return res.writeHead(201).end(`{"Id":"c${++created}"}`)
     if (req.url === '/containers/c1/wait') return req.socket.destroy()
+    if (req.url === '/containers/c2/wait') return res.end('{"StatusCode":0}')
+    if (req.url === '/containers/c2/json') return res.writeHead(500).end('{"message":"no such container"}')
     res.writeHead(204).end()
   })
   daemon.listen(socketPath)
@@ -145,8 +149,14 @@ t.test('a daemon that drops a job\'s wait: the job fails and its container is ki
   const operator = dockerOperator({ dataDir: dir, socketPath, log, images: ['node'], datasets: { [DID]: CSV_PATH } })
   const { app } = await build({ operator })
   t.teardown(async () => await app.close())
-  const { jobId } = ((await startJob(app, { rawcode: 'x', image: 'node:20' })).json() as Array<{ jobId: string }>)[0]!
-  const job = await until(async () => { const job = await statusOf(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
-  t.equal(job.error, 'The container failed: the provider could not reach its container engine.')
-  t.ok(calls.includes('POST /containers/c1/kill') && calls.includes('DELETE /containers/c1'), `the container is killed and removed (${calls.join(', ')})`)
+  for (const [id, error] of <Array<[string, string]>>[
+    ['c1', 'The container failed: the provider could not reach its container engine.'],
+    ['c2', 'The container failed (Docker answered 500).']
+  ]) {
+    const { jobId } = ((await startJob(app, { rawcode: 'x', image: 'node:20' })).json() as Array<{ jobId: string }>)[0]!
+    const job = await until(async () => { const job = await statusOf(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
+    t.equal(job.error, error, id)
+    await until(async () => calls.includes(`DELETE /containers/${id}`) || undefined, `${id} removed`)
+  }
+  t.ok(calls.includes('POST /containers/c1/kill'), 'the container whose wait was dropped is killed first')
 })
