@@ -28,7 +28,8 @@ A browser cannot make the \`signature\`. It is an EIP-191 \`personal_sign\` of t
 \`consumerAddress + jobId + documentId\` (for computeResult: \`consumerAddress + jobId + index\`),
 a missing part as the empty string, and \`consumerAddress\` exactly as you send it (case matters).
 When this page lists a \`nonce\` route, the provider protects against replays: ask it for your
-last nonce, append a greater one to the message and send it as \`nonce\`.
+current nonce and append it to the message (send no \`nonce\`), or append one at least that
+great and send it as \`nonce\`. Each signed request then works once.
 
 - \`npm run example:consumer\` does it all: it starts a job on the sample dataset, follows it and
   downloads its result.
