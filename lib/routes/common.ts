@@ -9,7 +9,7 @@ import type { OperatorQuery } from '../operator/types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { ComputeAction } from '../verifier/types.js'
 import { InvalidSignatureError } from '../errors.js'
-import { callOperator } from '../operator/call.js'
+import { operatorJobs } from './operator-call.js'
 import { getAddress } from 'viem'
 import { ADDRESS_PATTERN } from '../../schemas/params.js'
 
@@ -96,11 +96,11 @@ function selected (jobs: JobStatus[], { owner, documentId }: OperatorQuery): Job
  */
 export async function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
   const { operator, operatorTimeout } = options
-  return selected(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
+  return selected(await operatorJobs(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
 }
 
 /**
- * Sets `index` and `url` on every result of `jobs` (fresh copies from callOperator): the
+ * Sets `index` and `url` on every result of `jobs` (fresh copies from operatorJobs): the
  * URL of this plugin's own computeResult route, under its prefix, relative to the
  * provider's origin. Operators do not know where the plugin is mounted, so whatever URL
  * they gave is replaced. It names `consumerAddress` as the client sent it: the client

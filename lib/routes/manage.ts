@@ -1,6 +1,6 @@
 import type { JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
-import { callOperator } from '../operator/call.js'
+import { operatorJobs } from './operator-call.js'
 import { assertValid, operatorQuery, ownJobs, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
 
 // What the route answers for the jobs it acted on, given what the operator reported.
@@ -43,7 +43,7 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answe
         // its id, so a careless operator can never stop or delete someone else's job.
         const mine = [...new Map((await ownJobs(options, request, reply, query)).map(job => [job.jobId, job])).values()]
         const done = await Promise.all(mine.map(async ({ jobId }) =>
-          await callOperator(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
+          await operatorJobs(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
         return linkResults(answer(mine, done.flat()), params.consumerAddress)
       }
     })

@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../options.js'
-import { boundedCall } from '../operator/call.js'
+import { operatorAnswer } from './operator-call.js'
 import { ResultNotFoundError } from '../errors.js'
 import { assertValid, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
 
@@ -36,7 +36,7 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
       const job = (await ownJobs(options, request, reply, { owner: address, jobId: params.jobId }))
         .find(job => job.jobId === params.jobId)
       if (job === undefined) throw noResult(params.index)
-      const file = await boundedCall(request, reply, operatorTimeout, async ctx =>
+      const file = await operatorAnswer(request, reply, operatorTimeout, async ctx =>
         await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))
       if (file === undefined) throw noResult(params.index)
       const given = file.name ?? job.results?.[params.index]?.filename ?? `result-${params.index}`

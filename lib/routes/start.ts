@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../options.js'
-import { callOperator } from '../operator/call.js'
+import { operatorJobs } from './operator-call.js'
 import { assertValid, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
@@ -20,7 +20,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
       assertValid(request, params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined)
       const address = await verified(options, 'start', request, params)
       const workflow = await buildWorkflow({ params, address, request })
-      const jobs = await callOperator(request, reply, operatorTimeout, ctx => operator.start({
+      const jobs = await operatorJobs(request, reply, operatorTimeout, ctx => operator.start({
         workflow,
         owner: address,
         documentId: params.documentId,
