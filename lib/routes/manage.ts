@@ -1,7 +1,8 @@
 import type { JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { operatorJobs } from './operator-call.js'
-import { assertValid, operatorQuery, ownJobs, paramsFrom, resultLinker, verified, type TypedInstance } from './common.js'
+import { operatorQuery, ownJobs, resultLinker, verified, type TypedInstance } from './common.js'
+import { paramsRoute } from './params-route.js'
 
 // What the route answers for the jobs it acted on, given what the operator reported.
 type Answer = (mine: JobStatus[], reported: JobStatus[]) => JobStatus[]
@@ -24,18 +25,13 @@ const asAsked: Answer = (mine, reported) => {
 function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answer: Answer) {
   return function register (fastify: TypedInstance, options: ResolvedOptions): void {
     const { operator, operatorTimeout } = options
-    const schema = options.schemas[action]
     const linkResults = resultLinker(fastify)
-    fastify.route({
+    paramsRoute(fastify, {
       method,
       url: '/compute',
-      schema,
-      attachValidation: true,
-      bodyLimit: options.bodyLimit,
-      preValidation: paramsFrom(schema.querystring, options.limits),
-      async handler (request, reply) {
-        const params = request.query
-        assertValid(request)
+      schema: options.schemas[action],
+      spec: options,
+      async handler (params, request, reply) {
         const address = await verified(options, action, request, params)
         const query = operatorQuery(params, address)
         // Ownership is enforced here, not left to the operator (the real operator-service

@@ -1,7 +1,8 @@
 import type { ResolvedOptions } from '../options.js'
 import { operatorAnswer } from './operator-call.js'
 import { ResultNotFoundError } from '../errors.js'
-import { assertValid, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
+import { ownJobs, verified, type TypedInstance } from './common.js'
+import { paramsRoute } from './params-route.js'
 
 /**
  * GET computeResult: streams one result file of a job to the consumer who started
@@ -17,19 +18,15 @@ function noResult (index: number): Error {
 
 export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { operator, operatorTimeout } = options
-  const schema = options.schemas.result
   // Known at registration: without it every request is a 404, before a signature (or a
   // nonce) is spent on it.
   const result = operator.result
-  fastify.route({
+  paramsRoute(fastify, {
     method: 'GET',
     url: '/computeResult',
-    schema,
-    attachValidation: true,
-    preValidation: paramsFrom(schema.querystring, options.limits),
-    async handler (request, reply) {
-      const params = request.query
-      assertValid(request)
+    schema: options.schemas.result,
+    spec: options,
+    async handler (params, request, reply) {
       if (result === undefined) throw new ResultNotFoundError('This provider serves no results.')
       const address = await verified(options, 'result', request, params)
       // Ownership is checked here, not left to the operator, as for stop and delete.
