@@ -6,6 +6,7 @@ import Fastify from 'fastify'
 import compute, { errors, type JobStatus, type OperatorContext, type OperatorQuery } from '../../lib/index.js'
 import { build, COMPUTE_PATH, PREFIX } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
+import { workflow } from '../helpers/jobs.js'
 import { alice, sign } from '../helpers/sign.js'
 
 async function status (app: Awaited<ReturnType<typeof build>>['app']) {
@@ -27,7 +28,7 @@ t.test('a throwing operator gives 503 without its internals, and the next reques
 
 t.test('a 4xx from the operator is passed on with its status and message', async t => {
   const { app, operator } = await build()
-  await operator.start({ owner: alice.address, workflow: { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] } })
+  await operator.start({ owner: alice.address, workflow })
   operator.stop = async () => { throw Object.assign(new Error('Job is already finished.'), { statusCode: 409 }) }
   const res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 409)

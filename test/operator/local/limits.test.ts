@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { access, readFile } from 'node:fs/promises'
 import type { LocalOperator } from '../../../lib/index.js'
 import { ALGORITHMS, OWNER, context, engine, layoutOf, resultText, running, start, currentJob, tempDir, waitFor } from './helpers.js'
+import { until } from '../../helpers/until.js'
 
 // Is a process still running? A killed process whose parent died too may linger
 // as a zombie until an init reaps it: that counts as gone (Linux /proc).
@@ -25,11 +26,7 @@ time.sleep(60)`
   const { jobId } = await start(operator, { rawcode, entrypoint: 'python3 $ALGO' })
   await waitFor(operator, jobId, running)
   const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
-  let pid = 0
-  while (pid === 0) {
-    pid = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
+  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
   t.ok(await alive(pid), 'the grandchild runs')
 
   const began = Date.now()
