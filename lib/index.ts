@@ -10,7 +10,7 @@ export { localOperator, LocalOperator } from './operator/local/index.js'
 export type { LocalOperatorOptions } from './operator/local/options.js'
 export { dockerOperator, DockerOperator } from './operator/docker/index.js'
 export type { DockerOperatorOptions } from './operator/docker/options.js'
-export type { EngineOptions, ResultUrl } from './operator/engine/options.js'
+export type { EngineOptions } from './operator/engine/options.js'
 export type { LocalJobStatus, ListedResult } from './operator/engine/record.js'
 export type { ComputeVerifier, ComputeAction, SignedParams, VerifyInput } from './verifier/types.js'
 export {

@@ -69,7 +69,7 @@ t.test('the nonce route is documented when a nonce store is configured, and only
   t.same(op.tags, ['services'])
   t.same(op.parameters.map(p => [p.name, p.in, p.required]), [['userAddress', 'query', true]])
   t.match(op.parameters[0]!.schema, { pattern: '^0x[0-9a-fA-F]{40}$' })
-  t.same(Object.keys(op.responses).sort(), ['200', '400'])
+  t.same(Object.keys(op.responses).sort(), ['200', '400', '503'], 'a failing store is a 503')
   t.not(op.responses['200']!.description, 'Default Response', 'the answer is described')
   t.match(op.responses['200']!.content['application/json']!.schema, { required: ['nonce'], properties: { nonce: { type: 'number' } } })
 })

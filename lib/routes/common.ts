@@ -72,24 +72,3 @@ export async function ownJobs (options: ResolvedOptions, request: FastifyRequest
   const { operator, operatorTimeout } = options
   return selected(await operatorJobs(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
 }
-
-/**
- * Sets `index` and `url` on every result of `jobs` (fresh copies from operatorJobs): the
- * URL of this plugin's own computeResult route, under its prefix, relative to the
- * provider's origin. Operators do not know where the plugin is mounted, so whatever URL
- * they gave is replaced. It names `consumerAddress` as the client sent it: the client
- * adds its signature of `consumerAddress + jobId + index`, written as it writes it.
- */
-export function resultLinker (fastify: TypedInstance): (jobs: JobStatus[], consumerAddress: string) => JobStatus[] {
-  const base = `${fastify.prefix}/computeResult?consumerAddress=`
-  return function linkResults (jobs, consumerAddress) {
-    for (const job of jobs) {
-      const jobId = encodeURIComponent(job.jobId)
-      job.results?.forEach((entry, index) => {
-        entry.index = index
-        entry.url = `${base}${consumerAddress}&jobId=${jobId}&index=${index}`
-      })
-    }
-    return jobs
-  }
-}

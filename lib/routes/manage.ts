@@ -1,8 +1,9 @@
 import type { JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { operatorJobs } from './operator-call.js'
-import { operatorQuery, ownJobs, resultLinker, verified, type TypedInstance } from './common.js'
+import { operatorQuery, ownJobs, verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
+import { resultLinker } from './result-links.js'
 
 // What the route answers for the jobs it acted on, given what the operator reported.
 type Answer = (mine: JobStatus[], reported: JobStatus[]) => JobStatus[]

@@ -1,7 +1,8 @@
 import type { ResolvedOptions } from '../options.js'
 import { operatorJobs } from './operator-call.js'
-import { resultLinker, verified, type TypedInstance } from './common.js'
+import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
+import { resultLinker } from './result-links.js'
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
 

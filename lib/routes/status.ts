@@ -1,8 +1,9 @@
 import { redactedFields, type JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { InvalidSignatureError } from '../errors.js'
-import { canonical, operatorQuery, ownJobs, resultLinker, type TypedInstance } from './common.js'
+import { canonical, operatorQuery, ownJobs, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
+import { resultLinker } from './result-links.js'
 
 const REDACTED: ReadonlySet<string> = new Set(redactedFields)
 

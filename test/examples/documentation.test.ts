@@ -86,8 +86,12 @@ function documents (t: Test, op: Operation | undefined, schema: RouteSchema): vo
     const response: Operation['responses'][string] | undefined = op.responses[code.toUpperCase()]
     // @fastify/swagger's words for an answer its schema does not describe.
     t.equal(response?.description, body.description ?? 'Default Response', `${schema.summary} ${code} description`)
-    const documented = response?.content?.['application/json']?.schema as Schema | undefined
-    t.same(documented && shape(documented), shape(body as Schema), `${schema.summary} ${code} body`)
+    // A body of another media type (computeResult's file) is declared with its own `content`.
+    const declared = (body as { content?: Record<string, { schema: Schema }> }).content ?? { 'application/json': { schema: body as Schema } }
+    for (const [type, { schema: expected }] of Object.entries(declared)) {
+      const documented = response?.content?.[type]?.schema as Schema | undefined
+      t.same(documented && shape(documented), shape(expected), `${schema.summary} ${code} body (${type})`)
+    }
   }
 }
 

@@ -92,14 +92,28 @@ t.test('hides an operator\'s list of result files from an unsigned request, and 
   const { app, operator } = await build()
   await seed(operator)
   const honest = operator.status.bind(operator)
-  operator.status = async query => (await honest(query)).map(job => ({ ...job, results: [{ filename: 'out.csv', url: 'http://operator.internal/out.csv' }, { filename: 'log' }] }))
+  operator.status = async query => (await honest(query)).map(job => ({
+    ...job,
+    results: [{ filename: 'out.csv', type: 'output', url: 'http://operator.internal/out.csv' }, { filename: 'algorithm.log', type: 'algorithmLog' }],
+    resultsUrl: ['http://operator.internal/out.csv']
+  }))
   const unsigned = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address } })
   t.ok(unsigned.json().length > 0 && unsigned.json().every((job: object) => !('results' in job)))
   const signed = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   const [job] = signed.json()
   const link = (index: number) => `${PREFIX}/computeResult?consumerAddress=${alice.address}&jobId=${job.jobId}&index=${index}`
-  t.same(job.results, [{ index: 0, filename: 'out.csv', url: link(0) }, { index: 1, filename: 'log', url: link(1) }],
+  t.same(job.results, [{ index: 0, filename: 'out.csv', type: 'output', url: link(0) }, { index: 1, filename: 'algorithm.log', type: 'algorithmLog', url: link(1) }],
     'each result links to this plugin\'s own route, whatever URL the operator gave')
+  t.same([job.resultsUrl, job.algorithmLogUrl], [[link(0)], link(1)], 'the reference provider\'s fields follow the same links')
+})
+
+t.test('a job without a list of results keeps the result URLs its operator gave', async t => {
+  const { app, operator } = await build()
+  await seed(operator)
+  const honest = operator.status.bind(operator)
+  operator.status = async query => (await honest(query)).map(job => ({ ...job, results: undefined, resultsUrl: ['https://storage.example/out.csv'], algorithmLogUrl: 'https://storage.example/log' }))
+  const [job] = (await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })).json()
+  t.same([job.results, job.resultsUrl, job.algorithmLogUrl], [undefined, ['https://storage.example/out.csv'], 'https://storage.example/log'])
 })
 
 t.test('a signed status and a start act for the address the verifier vouches for, not the claimed one', async t => {

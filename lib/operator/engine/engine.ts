@@ -169,7 +169,7 @@ export class Engine implements ComputeOperator {
   }
 
   private statusOf (record: JobRecord): LocalJobStatus {
-    return toStatus(record, this.options.resultUrl)
+    return toStatus(record)
   }
 
   private track (record: JobRecord, dataDir: string, maxSeconds: number, log?: FastifyBaseLogger): Job {

@@ -1,9 +1,6 @@
 import { InvalidOptionError } from '../../errors.js'
 import { positiveInteger } from '../../option-checks.js'
 
-/** Where a client fetches result `index` of a job: the URL of the computeResult route. */
-export type ResultUrl = (jobId: string, index: number, owner: string) => string
-
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
   /** Folder of the job folders and job records. Created when missing. Keep it off shared temp space in production. */
@@ -16,12 +13,6 @@ export interface EngineOptions {
   maxJobSeconds?: number
   /** Bytes a job may write to its outputs (and, separately, to its log). Default: 64 MiB. */
   maxOutputBytes?: number
-  /**
-   * The computeResult route as seen by clients: a base URL to which
-   * `?consumerAddress=&jobId=&index=` is added, or a function.
-   * Default: '/api/v1/services/computeResult' (relative to the provider's origin).
-   */
-  resultUrl?: string | ResultUrl
 }
 
 export interface ResolvedEngineOptions {
@@ -30,7 +21,6 @@ export interface ResolvedEngineOptions {
   maxConcurrentJobs: number
   maxJobSeconds: number
   maxOutputBytes: number
-  resultUrl: ResultUrl
 }
 
 const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * 1024 * 1024 } as const
@@ -44,15 +34,6 @@ export function invalidOption (name: string, problem: string): Error {
 // `?? undefined`: null, as from a config file, means the default here.
 function limit (name: string, options: EngineOptions, option: Limit): number {
   return positiveInteger(`${name}: ${option}`, options[option] ?? undefined, DEFAULTS[option])
-}
-
-function resultUrlOf (name: string, given: EngineOptions['resultUrl']): ResultUrl {
-  if (typeof given === 'function') return given
-  if (given !== undefined && (typeof given !== 'string' || given === '')) throw invalidOption(name, 'resultUrl must be a URL or a function')
-  const base = given ?? '/api/v1/services/computeResult'
-  const join = base.includes('?') ? '&' : '?'
-  return (jobId, index, owner) =>
-    base + join + new URLSearchParams({ consumerAddress: owner, jobId, index: String(index) }).toString()
 }
 
 /** The entries of a list or a map, checked to be non-empty strings. */
@@ -73,7 +54,6 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     datasets: new Map(Object.entries(datasets)),
     maxConcurrentJobs: limit(name, options, 'maxConcurrentJobs'),
     maxJobSeconds: limit(name, options, 'maxJobSeconds'),
-    maxOutputBytes: limit(name, options, 'maxOutputBytes'),
-    resultUrl: resultUrlOf(name, options.resultUrl)
+    maxOutputBytes: limit(name, options, 'maxOutputBytes')
   }
 }

@@ -1,6 +1,5 @@
 import type { JobStatus } from '../../../schemas/job.js'
 import { STATUS, STATUS_TEXT, STOPREQ, type StatusCode } from './lifecycle.js'
-import type { ResultUrl } from './options.js'
 
 /** A file a job left: what the algorithm wrote to its outputs, or a log. */
 export interface ResultEntry {
@@ -34,11 +33,9 @@ export interface JobRecord {
   results: ResultEntry[]
 }
 
-/** A result as status objects list it. */
+/** A result as status objects list it (the plugin adds its `url`). */
 export interface ListedResult extends ResultEntry {
   index: number
-  /** The computeResult route for this result; the client adds its signature. */
-  url: string
 }
 
 /** The local engine's job status object: spec section 3 plus what it adds. */
@@ -74,19 +71,16 @@ export function statusChange (status: StatusCode): Pick<JobRecord, 'status' | 's
 }
 
 /**
- * The job status object of spec section 3, plus `results` (each with the
- * computeResult URL of its index), `exitCode` and `error`. `resultsUrl` lists
- * the output URLs, `algorithmLogUrl` is the log's.
+ * The job status object of spec section 3, plus `results` (each with its index),
+ * `exitCode` and `error`. The plugin links each result to its computeResult route and
+ * fills `resultsUrl` and `algorithmLogUrl` from them: only it knows its prefix.
  */
-export function toStatus (record: JobRecord, resultUrl: ResultUrl): LocalJobStatus {
+export function toStatus (record: JobRecord): LocalJobStatus {
   const { container: _container, deadline: _deadline, ...job } = record
-  const results = record.results.map((result, index) => ({ index, ...result, url: resultUrl(record.jobId, index, record.owner) }))
   return {
     ...job,
     removed: 0,
-    results,
-    resultsUrl: results.filter(result => result.type === 'output').map(result => result.url),
-    algorithmLogUrl: results.find(result => result.type === 'log')?.url ?? '',
+    results: record.results.map((result, index) => ({ index, ...result })),
     resultsDid: ''
   }
 }

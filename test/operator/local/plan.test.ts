@@ -1,6 +1,6 @@
 import t from 'tap'
 import { localOperator, type LocalOperatorOptions } from '../../../lib/index.js'
-import { ALGORITHMS, DID, OWNER, context, engine, resultText, start, tempDir, waitFor, workflow } from './helpers.js'
+import { DID, OWNER, context, engine, resultText, start, tempDir, waitFor, workflow } from './helpers.js'
 
 t.test('what the engine cannot run is refused with a 400 before a job exists', async t => {
   const operator = await engine(t)
@@ -54,22 +54,9 @@ t.test('options are checked when the engine is made', async t => {
     [{ dataDir, datasets: 'did:op:x' as unknown as Record<string, string> }, 'datasets must map documentIds to paths or URLs'],
     [{ dataDir, datasets: { [DID]: 3 as unknown as string } }, 'datasets must hold non-empty strings'],
     [{ dataDir, runtimes: 'node' as unknown as string[] }, 'runtimes must be a list of program names'],
-    [{ dataDir, runtimes: [''] }, 'runtimes must hold non-empty strings'],
-    [{ dataDir, resultUrl: '' }, 'resultUrl must be a URL or a function'],
-    [{ dataDir, resultUrl: 3 as unknown as string }, 'resultUrl must be a URL or a function']
+    [{ dataDir, runtimes: [''] }, 'runtimes must hold non-empty strings']
   ]
   for (const [options, message] of bad) {
     t.throws(() => localOperator(options as LocalOperatorOptions), { code: 'FST_COMPUTE_INVALID_OPTION', message: `fastify-ocean-compute: localOperator: ${message}` }, message)
   }
-})
-
-t.test('resultUrl: a base URL with a query of its own, or a function', async t => {
-  const withQuery = await engine(t, { resultUrl: 'https://p.example/result?via=local' })
-  const job = await start(withQuery, { rawcode: ALGORITHMS.count })
-  const done = await waitFor(withQuery, job.jobId)
-  t.equal(done.results[0]!.url, `https://p.example/result?via=local&consumerAddress=${OWNER}&jobId=${job.jobId}&index=0`)
-
-  const fn = await engine(t, { resultUrl: (jobId, index, owner) => `${owner}/${jobId}/${index}` })
-  const other = await waitFor(fn, (await start(fn, { rawcode: ALGORITHMS.count })).jobId)
-  t.equal(other.algorithmLogUrl, `${OWNER}/${other.jobId}/1`)
 })
