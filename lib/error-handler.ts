@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { isClientStatus, statusOf } from './http-status.js'
+import { httpStatusOf, isClientStatus } from './http-status.js'
 import type { FieldErrors } from './validation.js'
 
 /**
@@ -9,7 +9,7 @@ import type { FieldErrors } from './validation.js'
  * without details.
  */
 export function errorHandler (err: FastifyError & { errors?: FieldErrors }, request: FastifyRequest, reply: FastifyReply) {
-  const status = statusOf(err)
+  const status = httpStatusOf(err)
   if (isClientStatus(status) || status === 503) {
     if (status !== 503) request.log.info({ code: err.code, status }, err.message)
     return reply.code(status).send(err.errors === undefined ? { error: err.message } : { error: err.message, errors: err.errors })

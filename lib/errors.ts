@@ -2,7 +2,8 @@ import createError from '@fastify/error'
 
 // Every error the plugin raises. Messages of 4xx and 503 errors are sent to the
 // client as `{ "error": message }`, so none of them may carry a URL, a key or a
-// signature.
+// signature. An error that wraps another takes it as `cause` (the last argument,
+// `{ cause }`), which logs show and clients never see.
 
 /** A required parameter is missing or malformed. `errors` lists the problems per field. */
 export const InvalidParamsError = createError<'FST_COMPUTE_INVALID_PARAMS', 400, [string]>(
@@ -13,7 +14,7 @@ export const InvalidSignatureError = createError<'FST_COMPUTE_INVALID_SIGNATURE'
   'FST_COMPUTE_INVALID_SIGNATURE', 'Invalid signature provided.', 401)
 
 /** The operator could not be reached, failed, or answered garbage. The message names what failed. */
-export const OperatorUnavailableError = createError<'FST_COMPUTE_OPERATOR_UNAVAILABLE', 503, [string]>(
+export const OperatorUnavailableError = createError<'FST_COMPUTE_OPERATOR_UNAVAILABLE', 503, [string] | [string, ErrorOptions]>(
   'FST_COMPUTE_OPERATOR_UNAVAILABLE', '%s', 503)
 
 /** The nonce store failed (a database down, a lost connection); the cause is logged, not sent. */
@@ -25,7 +26,7 @@ export const OperatorTimeoutError = createError<'FST_COMPUTE_OPERATOR_TIMEOUT', 
   'FST_COMPUTE_OPERATOR_TIMEOUT', 'The compute operator did not answer within %d ms.', 503)
 
 /** The operator refused the request with a 4xx; its status and message are passed on. */
-export const OperatorRejectedError = createError<'FST_COMPUTE_OPERATOR_REJECTED', number, [string]>(
+export const OperatorRejectedError = createError<'FST_COMPUTE_OPERATOR_REJECTED', number, [string] | [string, ErrorOptions]>(
   'FST_COMPUTE_OPERATOR_REJECTED', '%s', 400)
 
 /** computeResult: no such result of a job of this consumer, or an operator that serves no results. */

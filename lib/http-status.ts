@@ -1,8 +1,8 @@
-// Internal: how the error handler and the operator layer read the HTTP status an error carries.
+// Internal: how the error handler, the route layer and the HTTP transport read the HTTP status an error carries.
 // Not in lib/errors.ts, which hosts see as the public `errors` namespace.
 
 /** An error that carries its own HTTP status (our errors, http-errors, Fastify's own). */
-export function statusOf (err: unknown): number | undefined {
+export function httpStatusOf (err: unknown): number | undefined {
   const status = (err as { statusCode?: unknown } | null)?.statusCode
   return typeof status === 'number' ? status : undefined
 }

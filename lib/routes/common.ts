@@ -1,44 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { TObject } from '@sinclair/typebox'
-import type { JobParams, ParamLimits } from '../../schemas/params.js'
+import type { JobParams } from '../../schemas/params.js'
 import type { JobStatus } from '../../schemas/job.js'
-import { readParams } from '../params.js'
-import { invalidParams, schemaProblems, type FieldErrors } from '../validation.js'
 import type { OperatorQuery } from '../operator/types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { ComputeAction } from '../verifier/types.js'
 import { InvalidSignatureError } from '../errors.js'
-import { callOperator } from '../operator/call.js'
+import { operatorJobs } from './operator-call.js'
 import { getAddress } from 'viem'
 import { ADDRESS_PATTERN } from '../../schemas/params.js'
 
 /** The plugin's instance as the route files see it: request types come from the schemas. */
 export type TypedInstance = ReturnType<typeof typed>
 export function typed (fastify: FastifyInstance) { return fastify.withTypeProvider<TypeBoxTypeProvider>() }
-
-/** A preValidation hook that puts the route's parameters, wherever they came from, in `request.query`. */
-export function paramsFrom (schema: TObject, limits: ParamLimits): preValidationHookHandler {
-  const fields = Object.keys(schema.properties)
-  const required = new Set(schema.required)
-  return function readComputeParams (request, _reply, done) {
-    try {
-      request.query = readParams(request, fields, required, limits)
-      done()
-    } catch (err) {
-      done(err as Error)
-    }
-  }
-}
-
-/** Throws the spec's 400 when schema validation (attached to the request) or `extra` found problems. */
-export function assertValid (request: FastifyRequest, extra?: FieldErrors): void {
-  // The common case, on every request: nothing to gather.
-  if (request.validationError === undefined && extra === undefined) return
-  const errors = schemaProblems(request.validationError?.validation ?? [])
-  for (const [field, problems] of Object.entries(extra ?? {})) (errors[field] ??= []).push(...problems)
-  if (Object.keys(errors).length > 0) throw invalidParams(errors)
-}
 
 const ADDRESS = new RegExp(ADDRESS_PATTERN)
 
@@ -96,5 +70,5 @@ function selected (jobs: JobStatus[], { owner, documentId }: OperatorQuery): Job
  */
 export async function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
   const { operator, operatorTimeout } = options
-  return selected(await callOperator(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
+  return selected(await operatorJobs(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
 }

@@ -1,7 +1,8 @@
 import type { JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
-import { callOperator } from '../operator/call.js'
-import { assertValid, operatorQuery, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
+import { operatorJobs } from './operator-call.js'
+import { operatorQuery, ownJobs, verified, type TypedInstance } from './common.js'
+import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
 
 // What the route answers for the jobs it acted on, given what the operator reported.
@@ -25,18 +26,13 @@ const asAsked: Answer = (mine, reported) => {
 function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answer: Answer) {
   return function register (fastify: TypedInstance, options: ResolvedOptions): void {
     const { operator, operatorTimeout } = options
-    const schema = options.schemas[action]
     const linkResults = resultLinker(fastify)
-    fastify.route({
+    paramsRoute(fastify, {
       method,
       url: '/compute',
-      schema,
-      attachValidation: true,
-      bodyLimit: options.bodyLimit,
-      preValidation: paramsFrom(schema.querystring, options.limits),
-      async handler (request, reply) {
-        const params = request.query
-        assertValid(request)
+      schema: options.schemas[action],
+      spec: options,
+      async handler (params, request, reply) {
         const address = await verified(options, action, request, params)
         const query = operatorQuery(params, address)
         // Ownership is enforced here, not left to the operator (the real operator-service
@@ -44,7 +40,7 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answe
         // its id, so a careless operator can never stop or delete someone else's job.
         const mine = [...new Map((await ownJobs(options, request, reply, query)).map(job => [job.jobId, job])).values()]
         const done = await Promise.all(mine.map(async ({ jobId }) =>
-          await callOperator(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
+          await operatorJobs(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
         return linkResults(answer(mine, done.flat()), params.consumerAddress)
       }
     })

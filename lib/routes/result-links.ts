@@ -5,7 +5,7 @@ import type { TypedInstance } from './common.js'
 const LOG_TYPES: ReadonlySet<unknown> = new Set(['algorithmLog', 'log'])
 
 /**
- * Links every result of `jobs` (fresh copies from callOperator) to this plugin's own
+ * Links every result of `jobs` (fresh copies from operatorJobs) to this plugin's own
  * computeResult route, under its prefix, relative to the provider's origin: `index` and
  * `url` on each entry, and the reference provider's `resultsUrl` (the outputs) and
  * `algorithmLogUrl` (the log) from them. Operators do not know where the plugin is

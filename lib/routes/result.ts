@@ -1,7 +1,8 @@
 import type { ResolvedOptions } from '../options.js'
-import { boundedCall } from '../operator/call.js'
+import { operatorAnswer } from './operator-call.js'
 import { ResultNotFoundError } from '../errors.js'
-import { assertValid, ownJobs, paramsFrom, verified, type TypedInstance } from './common.js'
+import { ownJobs, verified, type TypedInstance } from './common.js'
+import { paramsRoute } from './params-route.js'
 
 /**
  * GET computeResult: streams one result file of a job to the consumer who started
@@ -17,26 +18,22 @@ function noResult (index: number): Error {
 
 export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { operator, operatorTimeout } = options
-  const schema = options.schemas.result
   // Known at registration: without it every request is a 404, before a signature (or a
   // nonce) is spent on it.
   const result = operator.result
-  fastify.route({
+  paramsRoute(fastify, {
     method: 'GET',
     url: '/computeResult',
-    schema,
-    attachValidation: true,
-    preValidation: paramsFrom(schema.querystring, options.limits),
-    async handler (request, reply) {
-      const params = request.query
-      assertValid(request)
+    schema: options.schemas.result,
+    spec: options,
+    async handler (params, request, reply) {
       if (result === undefined) throw new ResultNotFoundError('This provider serves no results.')
       const address = await verified(options, 'result', request, params)
       // Ownership is checked here, not left to the operator, as for stop and delete.
       const job = (await ownJobs(options, request, reply, { owner: address, jobId: params.jobId }))
         .find(job => job.jobId === params.jobId)
       if (job === undefined) throw noResult(params.index)
-      const file = await boundedCall(request, reply, operatorTimeout, async ctx =>
+      const file = await operatorAnswer(request, reply, operatorTimeout, async ctx =>
         await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))
       if (file === undefined) throw noResult(params.index)
       const given = file.name ?? job.results?.[params.index]?.filename ?? `result-${params.index}`

@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js'
-import { callOperator } from '../operator/call.js'
-import { assertValid, paramsFrom, verified, type TypedInstance } from './common.js'
+import { operatorJobs } from './operator-call.js'
+import { verified, type TypedInstance } from './common.js'
+import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
@@ -9,19 +10,16 @@ const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is require
 export function startRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { operator, buildWorkflow, operatorTimeout, schemas } = options
   const linkResults = resultLinker(fastify)
-  fastify.route({
+  paramsRoute(fastify, {
     method: 'POST',
     url: '/compute',
     schema: schemas.start,
-    attachValidation: true,
-    bodyLimit: options.bodyLimit,
-    preValidation: paramsFrom(schemas.start.querystring, options.limits),
-    async handler (request, reply) {
-      const params = request.query
-      assertValid(request, params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined)
+    spec: options,
+    check: params => params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined,
+    async handler (params, request, reply) {
       const address = await verified(options, 'start', request, params)
       const workflow = await buildWorkflow({ params, address, request })
-      const jobs = await callOperator(request, reply, operatorTimeout, ctx => operator.start({
+      const jobs = await operatorJobs(request, reply, operatorTimeout, ctx => operator.start({
         workflow,
         owner: address,
         documentId: params.documentId,

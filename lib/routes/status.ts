@@ -1,7 +1,8 @@
 import { redactedFields, type JobStatus } from '../../schemas/job.js'
 import type { ResolvedOptions } from '../options.js'
 import { InvalidSignatureError } from '../errors.js'
-import { assertValid, canonical, operatorQuery, ownJobs, paramsFrom, type TypedInstance } from './common.js'
+import { canonical, operatorQuery, ownJobs, type TypedInstance } from './common.js'
+import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
 
 const REDACTED: ReadonlySet<string> = new Set(redactedFields)
@@ -17,15 +18,12 @@ export function redact (job: JobStatus): JobStatus {
 export function statusRoute (fastify: TypedInstance, options: ResolvedOptions): void {
   const { verifier, requireSignedStatus, schemas } = options
   const linkResults = resultLinker(fastify)
-  fastify.route({
+  paramsRoute(fastify, {
     method: 'GET',
     url: '/compute',
     schema: schemas.status,
-    attachValidation: true,
-    preValidation: paramsFrom(schemas.status.querystring, options.limits),
-    async handler (request, reply) {
-      const params = request.query
-      assertValid(request)
+    spec: options,
+    async handler (params, request, reply) {
       const verified = params.signature === undefined
         ? undefined
         : await verifier.verify({ action: 'status', params, request })

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { JobStatus } from '../../schemas/job.js'
 import type { Workflow } from '../../schemas/workflow.js'
 
+/** A one-stage workflow with a raw algorithm: what a route test starts when the workflow's contents do not matter. */
+export const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] }
+
 export interface NewJob {
   owner: string
   workflow: Pick<Workflow, 'stages'>

@@ -1,9 +1,7 @@
 import t from 'tap'
 import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
-import type { Workflow } from '../../lib/index.js'
-
-const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] }
+import { workflow } from '../helpers/jobs.js'
 
 t.test('stop answers the stopped jobs with stopreq 1', async t => {
   const { app, operator } = await build()

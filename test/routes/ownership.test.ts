@@ -2,9 +2,8 @@ import t from 'tap'
 import { build, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign } from '../helpers/sign.js'
 import type { MemoryOperator } from '../helpers/memory-operator.js'
-import type { OperatorQuery, Workflow } from '../../lib/index.js'
-
-const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] }
+import type { OperatorQuery } from '../../lib/index.js'
+import { workflow } from '../helpers/jobs.js'
 
 /** An operator that ignores the owner filter on every call, like a careless operator-service. */
 function careless (operator: MemoryOperator) {

@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify'
 import { localOperator, type ComputeOperator, type LocalJobStatus } from '../../lib/index.js'
 import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
-import { newJob } from '../helpers/jobs.js'
+import { newJob, workflow } from '../helpers/jobs.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
+import { until } from '../helpers/until.js'
 
 const RESULT = `${PREFIX}/computeResult`
 const COUNT_ROWS = `const fs = require('fs'), path = require('path')
@@ -48,12 +49,11 @@ async function startJob (app: FastifyInstance, rawcode: string, documentId = DID
 }
 
 async function statusUntil (app: FastifyInstance, jobId: string, done: (job: LocalJobStatus) => boolean): Promise<LocalJobStatus> {
-  for (;;) {
+  return await until(async () => {
     const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: { consumerAddress: alice.address, jobId, signature: await sign(alice, { jobId }) } })
     const [job] = res.json() as LocalJobStatus[]
-    if (done(job!)) return job!
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
+    return job !== undefined && done(job) ? job : undefined
+  }, `job ${jobId} to get there`)
 }
 
 t.test('a job runs end to end through the routes and computeResult streams its output', async t => {
@@ -147,7 +147,7 @@ t.test('operators without results, and failing ones', async t => {
   // Operators that know alice's job 'a'.
   const withJob = () => {
     const operator = new MemoryOperator()
-    operator.jobs.set('a', { ...newJob({ owner: alice.address, workflow: { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] } }), jobId: 'a' })
+    operator.jobs.set('a', { ...newJob({ owner: alice.address, workflow }), jobId: 'a' })
     return operator
   }
   const failing = (err: Error): ComputeOperator => Object.assign(withJob(), { result: async () => { throw err } })

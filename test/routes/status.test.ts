@@ -2,9 +2,7 @@ import t from 'tap'
 import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { alice, bob, sign, DID } from '../helpers/sign.js'
 import type { MemoryOperator } from '../helpers/memory-operator.js'
-import type { Workflow } from '../../lib/index.js'
-
-const workflow: Workflow = { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] }
+import { workflow } from '../helpers/jobs.js'
 
 async function seed (operator: MemoryOperator) {
   const [a1] = await operator.start({ workflow, owner: alice.address, documentId: DID })

@@ -50,8 +50,9 @@ export class ContainerRunner implements AlgorithmRunner {
   async ready (): Promise<void> {
     try {
       await this.api.ping(AbortSignal.timeout(PING_MS))
-    } catch {
-      throw new OperatorUnavailableError('The container engine cannot reach Docker.')
+    } catch (err) {
+      // The cause (a socket path, a daemon's message) is for logs; the client reads the message.
+      throw new OperatorUnavailableError('The container engine cannot reach Docker.', { cause: err })
     }
   }
 

@@ -41,9 +41,9 @@ export function rejected (statusCode: number, text: string): Error {
   try {
     message = (parse(text) as { error?: unknown } | null)?.error
   } catch { /* no JSON: the status says enough */ }
-  return Object.assign(
-    new OperatorRejectedError(typeof message === 'string' && message !== '' ? message : `The compute operator answered ${statusCode}.`),
-    { statusCode })
+  const err = new OperatorRejectedError(typeof message === 'string' && message !== '' ? message : `The compute operator answered ${statusCode}.`)
+  err.statusCode = statusCode
+  return err
 }
 
 // How much of an error page is read to keep its connection (undici's body.dump() reads

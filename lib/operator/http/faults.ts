@@ -26,7 +26,7 @@ function codeOf (err: unknown): string | undefined {
 
 /** A 503 for clients; `cause` keeps the details for logs. */
 export function unavailable (message: string, cause?: unknown): Error {
-  return Object.assign(new OperatorUnavailableError(message), { cause })
+  return new OperatorUnavailableError(message, { cause })
 }
 
 /** True when the operator-service dropped the connection: the one fault a GET may retry. */

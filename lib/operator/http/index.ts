@@ -1,7 +1,7 @@
 import { Pool } from 'undici'
 import type { JobStatus } from '../../../schemas/job.js'
 import type { ComputeOperator, OperatorContext } from '../types.js'
-import { statusOf } from '../../http-status.js'
+import { httpStatusOf } from '../../http-status.js'
 import { resolveHttpOptions, type HttpOperatorOptions } from './options.js'
 import { queryCall, resultCall, startCall, type OperatorCall } from './wire.js'
 import { exchanger } from './exchange.js'
@@ -37,7 +37,7 @@ export function httpOperator (options: HttpOperatorOptions): ComputeOperator {
         return await send(call, ctx, retries - 1)
       }
       // undici's errors may name the host but never the path, so the signed query stays out of the log.
-      if (statusOf(err) === 503 && !ctx.signal.aborted) {
+      if (httpStatusOf(err) === 503 && !ctx.signal.aborted) {
         ctx.log.warn({ err: (err as Error).cause, method: call.method }, (err as Error).message)
       }
       throw err

@@ -77,7 +77,7 @@ export async function jobQuery (jobId: string) {
 }
 
 /** GET /compute for one job. */
-export async function statusOf (app: FastifyInstance, jobId: string): Promise<LocalJobStatus | undefined> {
+export async function currentJob (app: FastifyInstance, jobId: string): Promise<LocalJobStatus | undefined> {
   const res = await app.inject({ method: 'GET', url: COMPUTE_PATH, query: await jobQuery(jobId) })
   return (res.json() as LocalJobStatus[])[0]
 }
@@ -88,7 +88,7 @@ export const running = (job: LocalJobStatus) => job.status === 40
 /** Polls a job through the routes until `done` holds (default: a final state). */
 export async function waitFor (app: FastifyInstance, jobId: string, done = final, ms = 60_000): Promise<LocalJobStatus> {
   return await until(async () => {
-    const job = await statusOf(app, jobId)
+    const job = await currentJob(app, jobId)
     return job !== undefined && done(job) ? job : undefined
   }, `job ${jobId} to get there`, ms, 100)
 }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { Client } from 'undici'
 import type { LocalJobStatus } from '../../../lib/index.js'
 import { startPodman } from '../../helpers/podman.js'
-import { CSV_PATH, dataFolder, download, provider, started, statusOf, waitFor } from './helpers.js'
+import { CSV_PATH, dataFolder, download, provider, started, currentJob, waitFor } from './helpers.js'
 
 // What an algorithm can reach from its container, through the routes, on a real Podman.
 // Each job here is a container start (~0.5 s, more on a busy machine), the first run of
@@ -177,7 +177,7 @@ finally:
 while (held.length < 64) { held.push(Buffer.alloc(16 * 2 ** 20, 1)); console.log('holding', held.length * 16, 'MiB') }`
     const jobId = await started(t, app, { image: podman.images.node, rawcode: hog })
     // While it runs, the provider answers.
-    t.ok([1, 10, 20, 30, 40, 60, 70].includes((await statusOf(app, jobId))!.status))
+    t.ok([1, 10, 20, 30, 40, 60, 70].includes((await currentJob(app, jobId))!.status))
     const job = await waitFor(app, jobId, undefined, 90_000)
     t.match(job, { status: 70, exitCode: 137, error: /memory/ })
     const held = [...(await result(app, job, 'algorithm.log')).matchAll(/holding (\d+) MiB/g)].map(m => Number(m[1]))

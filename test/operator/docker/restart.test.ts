@@ -5,7 +5,7 @@ import { Client } from 'undici'
 import { startPodman } from '../../helpers/podman.js'
 import { until } from '../../helpers/until.js'
 import { COMPUTE_PATH } from '../../helpers/build.js'
-import { dataFolder, download, jobContainers, jobQuery, provider, running, started, statusOf, waitFor } from './helpers.js'
+import { dataFolder, download, jobContainers, jobQuery, provider, running, started, currentJob, waitFor } from './helpers.js'
 
 t.setTimeout(240_000)
 const podman = await startPodman(t)
@@ -38,7 +38,7 @@ if (podman !== undefined) {
     const dataDir = await dataFolder(t)
     const jobId = await closedWithRunningJob(t, dataDir)
     const second = await provider(t, podman, { dataDir })
-    t.match(await statusOf(second, jobId), { status: 40 }, 'still running, as it is')
+    t.match(await currentJob(second, jobId), { status: 40 }, 'still running, as it is')
     await writeFile(join(await realpath(dataDir), 'jobs', jobId, 'data', 'outputs', 'go'), '')
     const job = await waitFor(second, jobId)
     t.match(job, { status: 70, statusText: 'Job completed', exitCode: 0, stopreq: 0, results: [{ filename: 'late.txt', type: 'output' }, { filename: 'algorithm.log', type: 'log' }] })
@@ -65,6 +65,6 @@ if (podman !== undefined) {
     await client.close()
 
     const second = await provider(t, podman, { dataDir })
-    t.match(await statusOf(second, jobId), { status: 70, statusText: INTERRUPTED, exitCode: null, results: [] })
+    t.match(await currentJob(second, jobId), { status: 70, statusText: INTERRUPTED, exitCode: null, results: [] })
   })
 }

@@ -8,7 +8,7 @@ import { dockerOperator } from '../../../lib/index.js'
 import { build, COMPUTE_PATH } from '../../helpers/build.js'
 import { alice, DID } from '../../helpers/sign.js'
 import { until } from '../../helpers/until.js'
-import { CSV_PATH, dataFolder, startJob, statusOf } from './helpers.js'
+import { CSV_PATH, dataFolder, startJob, currentJob } from './helpers.js'
 
 // No Docker needed: these are about a daemon that is not there, does not answer, or refuses.
 
@@ -74,7 +74,7 @@ t.test('after a restart with Docker down, running jobs are left as they are, not
     results: []
   }))
   const { app, warnings } = await providerOn(t, join(dataDir, 'no-docker.sock'), dataDir)
-  t.match(await statusOf(app, jobId), { status: 40, statusText: 'Running algorithm' })
+  t.match(await currentJob(app, jobId), { status: 40, statusText: 'Running algorithm' })
   t.ok(warnings.includes('dockerOperator: Docker is not reachable; 1 job(s) recorded as running are left so until a restart finds it'), warnings.join('\n'))
 })
 
@@ -120,7 +120,7 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
   for (const [image, error] of cases) {
     const res = await startJob(app, { rawcode: 'x', image })
     const { jobId } = (res.json() as Array<{ jobId: string }>)[0]!
-    const job = await until(async () => { const job = await statusOf(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
+    const job = await until(async () => { const job = await currentJob(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
     t.equal(job.error, error, image)
   }
   t.ok(warnings.some(warning => warning === 'dockerOperator: The container could not be created'), 'the provider\'s log has it')

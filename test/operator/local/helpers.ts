@@ -81,7 +81,7 @@ export async function start (operator: LocalOperator, spec: AlgorithmSpec, ctx =
   return job as LocalJobStatus
 }
 
-export async function statusOf (operator: LocalOperator, jobId: string): Promise<LocalJobStatus | undefined> {
+export async function currentJob (operator: LocalOperator, jobId: string): Promise<LocalJobStatus | undefined> {
   const [job] = await operator.status({ owner: OWNER, jobId }, context())
   return job as LocalJobStatus | undefined
 }
@@ -89,7 +89,7 @@ export async function statusOf (operator: LocalOperator, jobId: string): Promise
 /** Polls a job until `done` holds (default: a final state); fails after `ms`. */
 export async function waitFor (operator: LocalOperator, jobId: string, done = (job: LocalJobStatus) => [31, 32, 70].includes(job.status), ms = 15_000): Promise<LocalJobStatus> {
   return await until(async () => {
-    const job = await statusOf(operator, jobId)
+    const job = await currentJob(operator, jobId)
     return job !== undefined && done(job) ? job : undefined
   }, `job ${jobId} to get there`, ms)
 }

@@ -4,7 +4,8 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { access, readFile } from 'node:fs/promises'
 import type { LocalOperator } from '../../../lib/index.js'
-import { ALGORITHMS, OWNER, context, engine, layoutOf, resultText, running, start, statusOf, tempDir, waitFor } from './helpers.js'
+import { ALGORITHMS, OWNER, context, engine, layoutOf, resultText, running, start, currentJob, tempDir, waitFor } from './helpers.js'
+import { until } from '../../helpers/until.js'
 
 // Is a process still running? A killed process whose parent died too may linger
 // as a zombie until an init reaps it: that counts as gone (Linux /proc).
@@ -25,11 +26,7 @@ time.sleep(60)`
   const { jobId } = await start(operator, { rawcode, entrypoint: 'python3 $ALGO' })
   await waitFor(operator, jobId, running)
   const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
-  let pid = 0
-  while (pid === 0) {
-    pid = Number(await readFile(pidFile, 'utf8').catch(() => '0'))
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
+  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
   t.ok(await alive(pid), 'the grandchild runs')
 
   const began = Date.now()
@@ -66,11 +63,11 @@ t.test('beyond maxConcurrentJobs, jobs wait in status 1 and run in turn', async 
   const second = await start(operator, { rawcode: ALGORITHMS.count })
   const third = await start(operator, { rawcode: ALGORITHMS.count })
   await new Promise(resolve => setTimeout(resolve, 300))
-  t.match(await statusOf(operator, second.jobId), { status: 1, statusText: 'Warming up' })
+  t.match(await currentJob(operator, second.jobId), { status: 1, statusText: 'Warming up' })
 
   // A queued job that is stopped leaves the queue without running.
   t.match(await operator.stop({ owner: OWNER, jobId: second.jobId }, context()), [{ status: 70, stopreq: 1, results: [] }])
-  t.match(await statusOf(operator, third.jobId), { status: 1 })
+  t.match(await currentJob(operator, third.jobId), { status: 1 })
   await operator.stop({ owner: OWNER, jobId: first.jobId }, context())
   t.match(await waitFor(operator, third.jobId), { status: 70, exitCode: 0, stopreq: 0 })
 })

@@ -26,6 +26,6 @@ await app.register(compute, options)
 await app.register(fastifyOceanCompute, { prefix: '/v2', operator })
 // @ts-expect-error an option of the wrong type is refused: the options are not `any`
 await app.register(compute, { operatorTimeout: 'soon' })
-// @ts-expect-error statusOf is internal, not one of the public errors
-errors.statusOf(new Error('x'))
+// @ts-expect-error httpStatusOf is internal, not one of the public errors
+errors.httpStatusOf(new Error('x'))
 export const refused: ErrorBody = { error: new errors.InvalidParamsError('bad').message }

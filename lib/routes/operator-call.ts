@@ -1,27 +1,39 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { JobStatus } from '../../schemas/job.js'
 import {
-  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError
+  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError,
+  RuntimeNotAllowedError, UnknownAlgorithmError, UnknownDocumentError
 } from '../errors.js'
-import { isClientStatus, statusOf } from '../http-status.js'
-import type { OperatorContext } from './types.js'
-import { normaliseJobs } from './normalise.js'
+import { httpStatusOf, isClientStatus } from '../http-status.js'
+import type { OperatorContext } from '../operator/types.js'
+import { normaliseJobs } from '../operator/normalise.js'
 
-function isOurs (err: unknown): boolean {
-  const code = (err as { code?: unknown }).code
-  return typeof code === 'string' && code.startsWith('FST_COMPUTE_OPERATOR_')
+// The plugin's own errors an operator may throw (its transports and engines do): their
+// messages are written for clients, so they reach the client, and the log, as they are.
+const FOR_CLIENTS = [
+  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError,
+  UnknownDocumentError, UnknownAlgorithmError, RuntimeNotAllowedError
+]
+
+function isForClients (err: unknown): boolean {
+  for (const type of FOR_CLIENTS) if (err instanceof type) return true
+  return false
 }
 
 /** Turns whatever an operator threw into an error the routes may show a client. */
 function operatorFailure (err: unknown, request: FastifyRequest): Error {
-  if (isOurs(err)) return err as Error
-  const status = statusOf(err)
+  if (isForClients(err)) return err as Error
+  const status = httpStatusOf(err)
   if (isClientStatus(status)) {
-    return Object.assign(new OperatorRejectedError(String((err as Error).message)), { statusCode: status })
+    // Another 4xx (an operator of the host's, http-errors): its status and message are
+    // passed on; the error itself stays the cause, for logs.
+    const rejected = new OperatorRejectedError(String((err as Error).message), { cause: err })
+    rejected.statusCode = status
+    return rejected
   }
   // The cause may name internal hosts: log it, tell the client only that the operator failed.
   request.log.warn({ err }, 'compute operator failed')
-  return new OperatorUnavailableError('The compute operator failed.')
+  return new OperatorUnavailableError('The compute operator failed.', { cause: err })
 }
 
 // Defined on each context (own and enumerable, so that an operator that wraps another
@@ -88,10 +100,11 @@ function expire (ctx: CallContext, timeout: number, reject: (err: Error) => void
 }
 
 /**
- * Runs one operator call for a request: aborted when the client goes away, and cut
- * off after `timeout` ms with a 503. Whatever it throws becomes an error for clients.
+ * Runs one operator call for a request and answers what the operator answered, unchecked:
+ * aborted when the client goes away, and cut off after `timeout` ms with a 503. Whatever
+ * it throws becomes an error for clients. For calls that answer jobs, see operatorJobs.
  */
-export async function boundedCall<T> (
+export async function operatorAnswer<T> (
   request: FastifyRequest,
   reply: FastifyReply,
   timeout: number,
@@ -112,16 +125,16 @@ export async function boundedCall<T> (
 }
 
 /**
- * A bounded operator call whose answer must be a list of jobs (else 503), made fit to
- * serialize: whatever an operator answers, the route cannot fail on it.
+ * An operatorAnswer that checks the answer: it must be a list of jobs (else 503), which
+ * is made fit to serialize, so that whatever an operator answers, the route cannot fail on it.
  */
-export async function callOperator (
+export async function operatorJobs (
   request: FastifyRequest,
   reply: FastifyReply,
   timeout: number,
   call: (ctx: OperatorContext) => Promise<unknown>
 ): Promise<JobStatus[]> {
-  const jobs = normaliseJobs(await boundedCall(request, reply, timeout, call))
+  const jobs = normaliseJobs(await operatorAnswer(request, reply, timeout, call))
   if (jobs === undefined) {
     throw new OperatorUnavailableError('The compute operator answered something other than a list of jobs.')
   }

@@ -2,10 +2,10 @@ import t from 'tap'
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { callOperator } from '../../lib/operator/call.js'
+import { operatorJobs } from '../../lib/routes/operator-call.js'
 import type { OperatorContext } from '../../lib/index.js'
 
-// callOperator makes the AbortSignal only when the operator first reads it. An abort
+// operatorJobs makes the AbortSignal only when the operator first reads it. An abort
 // that came before must still be seen, with its reason, by an operator that reads late.
 
 // The response as Node leaves it when the client goes: `closed` set, then 'close' emitted.
@@ -18,7 +18,7 @@ function fakes () {
 t.test('a timeout before the operator reads the signal aborts it with the timeout', async t => {
   const { request, reply } = fakes()
   let seen: AbortSignal | undefined
-  await t.rejects(callOperator(request, reply, 5, async (ctx: OperatorContext) => {
+  await t.rejects(operatorJobs(request, reply, 5, async (ctx: OperatorContext) => {
     await sleep(30)
     seen = ctx.signal
     return []
@@ -30,7 +30,7 @@ t.test('a timeout before the operator reads the signal aborts it with the timeou
 
 t.test('a client gone before the operator reads the signal aborts it; the signal is made once', async t => {
   const { request, reply, gone } = fakes()
-  const jobs = await callOperator(request, reply, 1000, async (ctx: OperatorContext) => {
+  const jobs = await operatorJobs(request, reply, 1000, async (ctx: OperatorContext) => {
     gone()
     t.equal(ctx.signal.aborted, true)
     t.equal(ctx.signal.reason.name, 'AbortError')
@@ -42,7 +42,7 @@ t.test('a client gone before the operator reads the signal aborts it; the signal
 
 t.test('an abort after the operator read the signal reaches it', async t => {
   const { request, reply, gone } = fakes()
-  await callOperator(request, reply, 1000, async (ctx: OperatorContext) => {
+  await operatorJobs(request, reply, 1000, async (ctx: OperatorContext) => {
     const { signal } = ctx
     gone()
     t.equal(signal.aborted, true)
@@ -53,7 +53,7 @@ t.test('an abort after the operator read the signal reaches it', async t => {
 t.test('an operator that spreads its context into another passes on a signal that aborts', async t => {
   const { request, reply } = fakes()
   let seen: AbortSignal | undefined
-  await t.rejects(callOperator(request, reply, 5, async (ctx: OperatorContext) => {
+  await t.rejects(operatorJobs(request, reply, 5, async (ctx: OperatorContext) => {
     t.same(Object.keys(ctx), ['log', 'signal'], 'the context shows nothing else')
     const wrapped: OperatorContext = { ...ctx, log: ctx.log }
     seen = wrapped.signal

@@ -3,9 +3,10 @@ import { once } from 'node:events'
 import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
-import compute, { type JobStatus, type OperatorContext, type OperatorQuery } from '../../lib/index.js'
+import compute, { errors, type JobStatus, type OperatorContext, type OperatorQuery } from '../../lib/index.js'
 import { build, COMPUTE_PATH, PREFIX } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
+import { workflow } from '../helpers/jobs.js'
 import { alice, sign } from '../helpers/sign.js'
 
 async function status (app: Awaited<ReturnType<typeof build>>['app']) {
@@ -27,11 +28,49 @@ t.test('a throwing operator gives 503 without its internals, and the next reques
 
 t.test('a 4xx from the operator is passed on with its status and message', async t => {
   const { app, operator } = await build()
-  await operator.start({ owner: alice.address, workflow: { stages: [{ index: 0, input: [], compute: { Instances: 1, namespace: 'n', maxtime: 1 }, algorithm: { id: '' }, output: {} }] } })
+  await operator.start({ owner: alice.address, workflow })
   operator.stop = async () => { throw Object.assign(new Error('Job is already finished.'), { statusCode: 409 }) }
   const res = await app.inject({ method: 'PUT', url: COMPUTE_PATH, query: { consumerAddress: alice.address, signature: await sign(alice) } })
   t.equal(res.statusCode, 409)
   t.same(res.json(), { error: 'Job is already finished.' })
+})
+
+// A server whose log lines and route errors (as Fastify's onError hook sees them) the test reads.
+async function watched () {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } }
+  const operator = new MemoryOperator()
+  const app = Fastify({ logger: { level: 'info', stream } })
+  const seen: Error[] = []
+  app.addHook('onError', async (_request, _reply, err) => { seen.push(err) })
+  await app.register(compute, { prefix: PREFIX, operator })
+  return { app, operator, lines, seen }
+}
+
+const startQuery = async () => ({ consumerAddress: alice.address, signature: await sign(alice), output: '{}', algorithmDid: 'did:op:x' })
+
+t.test('an engine error an operator throws reaches the client and the log as itself', async t => {
+  const { app, operator, lines, seen } = await watched()
+  const thrown = new errors.UnknownDocumentError('did:op:nope')
+  operator.start = async () => { throw thrown }
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery() })
+  t.equal(res.statusCode, 400)
+  t.same(res.json(), { error: 'The documentId did:op:nope is not a dataset of this provider.' })
+  t.equal(seen[0], thrown, 'the very error the operator threw')
+  const logged = lines.filter(line => line.code !== undefined)
+  t.match(logged, [{ code: 'FST_COMPUTE_UNKNOWN_DOCUMENT', status: 400 }], 'logged under its own code, once')
+  t.equal(logged.length, 1)
+})
+
+t.test('a foreign 4xx becomes an operator rejection that keeps the original as its cause', async t => {
+  const { app, operator, seen } = await watched()
+  const thrown = Object.assign(new Error('Quota exceeded.'), { statusCode: 429 })
+  operator.start = async () => { throw thrown }
+  const res = await app.inject({ method: 'POST', url: COMPUTE_PATH, query: await startQuery() })
+  t.equal(res.statusCode, 429)
+  t.same(res.json(), { error: 'Quota exceeded.' })
+  t.ok(seen[0] instanceof errors.OperatorRejectedError)
+  t.equal(seen[0]?.cause, thrown)
 })
 
 t.test('an answer that is not a list of jobs gives 503', async t => {
