@@ -154,7 +154,7 @@ t.test('a daemon that drops a job\'s wait or loses its container: the job fails,
     ['c2', 'The container failed (Docker answered 500).']
   ]) {
     const { jobId } = ((await startJob(app, { rawcode: 'x', image: 'node:20' })).json() as Array<{ jobId: string }>)[0]!
-    const job = await until(async () => { const job = await statusOf(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
+    const job = await until(async () => { const job = await currentJob(app, jobId); return job?.status === 32 ? job : undefined }, 'the job to fail')
     t.equal(job.error, error, id)
     await until(async () => calls.includes(`DELETE /containers/${id}`) || undefined, `${id} removed`)
   }
