@@ -82,6 +82,7 @@ const buildWorkflow: BuildWorkflow = input => {
 /** The provider, ready to listen, and the address it signs as. */
 export async function buildProvider (config: ProviderConfig): Promise<{ app: FastifyInstance, providerAddress: string }> {
   const account = privateKeyToAccount(config.privateKey ?? generatePrivateKey())
+  const app = Fastify({ logger: config.logger ?? true })
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
   // The container engine pulls what the consumer's algorithm names, within its default
@@ -89,10 +90,9 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const operator: ComputeOperator = config.operatorServiceUrl !== undefined
     ? httpOperator({ url: config.operatorServiceUrl, account })
     : config.engine === 'docker'
-      ? dockerOperator({ dataDir: config.dataDir, pull: true })
+      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log })
       : localOperator({ dataDir: config.dataDir })
 
-  const app = Fastify({ logger: config.logger ?? true })
   // Graceful shutdown: closing, Node ends the keep-alive connections that are idle, not
   // the ones busy with a request; Fastify 5 would keep those open for keepAliveTimeout
   // (72 s) after their answer (fastify/fastify#7044). So what is answered while closing
