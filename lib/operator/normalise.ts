@@ -6,15 +6,15 @@ import type { JobStatus, ResultEntry } from '../../schemas/job.js'
 // The real operator-service sends dates as strings of decimals on PostgreSQL 14+ and
 // `results: ""` when a job has none (spec section 2.1). Fields of its own pass as they are.
 
-// An integer, or the text of one (numeric columns may arrive as strings).
-function integerOf (value: unknown): number | undefined {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  return Number.isInteger(number) ? number as number : undefined
-}
-
+// A finite number, or the text of one (numeric columns may arrive as strings).
 function numberOf (value: unknown): number | undefined {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
   return typeof number === 'number' && Number.isFinite(number) ? number : undefined
+}
+
+function integerOf (value: unknown): number | undefined {
+  const number = numberOf(value)
+  return Number.isInteger(number) ? number : undefined
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string'
@@ -22,7 +22,6 @@ const isStringOrList = (value: unknown): boolean => isString(value) || (Array.is
 
 type Fixer = (value: unknown) => unknown
 const STRING: Fixer = value => isString(value) ? value : undefined
-const INTEGER: Fixer = integerOf
 const DATE: Fixer = value => value === null ? null : numberOf(value)
 const STRING_OR_LIST: Fixer = value => isStringOrList(value) ? value : undefined
 const STRING_LIST: Fixer = value => Array.isArray(value) && value.every(isString) ? value : undefined
@@ -32,7 +31,7 @@ const RESULTS: Fixer = value => Array.isArray(value) ? value.filter(isObject).ma
 // The optional fields of the JobStatus schema, each made to fit its type or dropped.
 const OPTIONAL: ReadonlyArray<[keyof JobStatus, Fixer]> = [
   ['owner', STRING], ['agreementId', STRING], ['documentId', STRING], ['algoDID', STRING],
-  ['inputDID', STRING_LIST], ['dateCreated', DATE], ['dateFinished', DATE], ['stopreq', INTEGER], ['removed', INTEGER],
+  ['inputDID', STRING_LIST], ['dateCreated', DATE], ['dateFinished', DATE], ['stopreq', integerOf], ['removed', integerOf],
   ['resultsUrl', STRING_OR_LIST], ['algorithmLogUrl', STRING_OR_LIST], ['resultsDid', STRING_OR_LIST], ['results', RESULTS]
 ]
 
@@ -60,21 +59,19 @@ function resultEntry (entry: Record<string, unknown>): ResultEntry {
   return fit({ ...entry }, RESULT_FIELDS)
 }
 
-const optionalString = (value: unknown): boolean => value === undefined || isString(value)
-const integer = (value: unknown): boolean => value === undefined || Number.isInteger(value)
-const optionalStringOrList = (value: unknown): boolean => value === undefined || isStringOrList(value)
-const date = (value: unknown): boolean => value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value))
-
-// A job of the spec's types, as in-process operators answer: passed on as it is. Direct
-// reads, since every job of every answer goes through here (fit and its copy cost ten times more).
+// A job of the spec's types, as in-process operators answer: passed on as it is. Each
+// fixer answers a value that already fits as it is, so the table above is the only
+// description of the types. Every job of every answer comes through here: a job that
+// fits costs no copy (fit and its copy cost ten times more). Results are always copied
+// (the routes set each entry's index and url), so a job with any is decided at once.
 function fitsAlready (job: Record<string, unknown>): boolean {
-  return Number.isInteger(job.status) && isString(job.statusText) &&
-    optionalString(job.owner) && optionalString(job.agreementId) && optionalString(job.documentId) &&
-    optionalString(job.algoDID) && date(job.dateCreated) && date(job.dateFinished) && integer(job.stopreq) &&
-    integer(job.removed) && (job.inputDID === undefined || STRING_LIST(job.inputDID) !== undefined) &&
-    optionalStringOrList(job.resultsUrl) && optionalStringOrList(job.algorithmLogUrl) && optionalStringOrList(job.resultsDid) &&
-    // Results are always copied: the routes set each entry's index and url.
-    job.results === undefined
+  if (!Number.isInteger(job.status) || !isString(job.statusText) || job.results !== undefined) return false
+  for (let i = 0; i < OPTIONAL.length; i++) {
+    const [key, fix] = OPTIONAL[i]!
+    const value = job[key]
+    if (value !== undefined && fix(value) !== value) return false
+  }
+  return true
 }
 
 /**

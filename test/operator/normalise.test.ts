@@ -85,3 +85,14 @@ t.test('the operator\'s objects are not changed', async t => {
   normaliseJob(answer)
   t.same(answer, { ...base, dateCreated: '1', results: [{ filesize: '2' }] })
 })
+
+t.test('a job that fits is passed on as it is; one that does not is fixed in a copy, the operator\'s object untouched', async t => {
+  const fits = { ...base, owner: '0xAb', dateCreated: 1, dateFinished: null, inputDID: ['did:op:1'], resultsUrl: ['u'], custom: { x: 1 } }
+  t.equal(normaliseJob(fits), fits, 'the same object: no copy on the common path')
+  for (const [field, value] of [['dateCreated', '1.5'], ['stopreq', '1'], ['owner', 7], ['inputDID', ['a', 1]], ['results', []]] as const) {
+    const job: Record<string, unknown> = { ...fits, [field]: value }
+    const fixed = normaliseJob(job)
+    t.not(fixed, job, `${field}: a copy`)
+    t.equal(job[field], value, `${field}: the operator's object keeps its value`)
+  }
+})
