@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util'
 import autocannon, { type Request } from 'autocannon'
 import { JOB_LATENCY, jobLatency, jobLatencyTable, type JobLatency } from './jobs.js'
 import { scenarios } from './scenarios/index.js'
-import { compileServers, startSide, type Side } from './side.js'
+import type { Scenario } from './scenario.js'
+import { compileServers, pinLoadGenerator, startSide, unpin, type Cores, type Side } from './side.js'
 
 // npm run bench -- [--quick] [--json] [--scenario <name>]... [--cpu-prof]
-//   --quick     3 rounds of 1 s per side (under a minute in all) instead of 5 rounds of 5 s,
-//               and 3 jobs per engine in job-latency instead of 10
+//   --quick     a 5 s warm-up and 5 rounds of 1 s (about 15 s a scenario) instead of 10 s and
+//               10 rounds of 3 s, and 3 jobs per engine in job-latency instead of 10
 //   --json      one JSON line per scenario instead of a table
 //   --cpu-prof  writes a CPU profile of each server to bench/profiles/<scenario>/<plugin|baseline>/ (sampled every 100 µs)
 const { values: args } = parseArgs({
@@ -18,10 +19,14 @@ const { values: args } = parseArgs({
   }
 })
 
+// The warm-up is long because the plugin's is: a fresh plugin process costs 15 to 30 % more
+// per request for its first ~5 s under load (V8 still compiling its routes, ajv's and
+// fast-json-stringify's code), then settles (BENCHMARKS.md, issue 14). A 0.5 s warm-up
+// measured that, in some runs and not others.
 const settings = args.quick
-  ? { rounds: 3, seconds: 1, warmup: 0.5 }
-  : { rounds: 5, seconds: 5, warmup: 2 }
-// Enough to keep one server process busy; the load generator gets the other core.
+  ? { rounds: 5, seconds: 1, warmup: 5 }
+  : { rounds: 10, seconds: 3, warmup: 10 }
+// Per server: enough to keep it busy at all times.
 const CONNECTIONS = 10
 
 const selected = args.scenario === undefined ? scenarios : scenarios.filter(s => args.scenario!.includes(s.name))
@@ -44,6 +49,16 @@ async function load (side: Side, request: Request, seconds: number): Promise<Rou
   return { rps: requests / result.duration, p50: result.latency.p50, p99: result.latency.p99, cpu: (after.cpu - before.cpu) / requests, rss: after.rss }
 }
 
+/**
+ * Both sides under load at the same time, on the same core: the machine's speed moves by
+ * a factor of two from one second to the next here (a fixed loop's CPU time does), and
+ * whatever it does in a round, it does to both. Sharing the core fairly, each side's
+ * req/s is the inverse of its cost per request.
+ */
+async function pairedRound (sides: Side[], request: Request, seconds: number): Promise<Round[]> {
+  return await Promise.all(sides.map(async side => await load(side, request, seconds)))
+}
+
 function median (values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
@@ -64,47 +79,88 @@ function summary (rounds: Round[]) {
   }
 }
 
-if (selected.length > 0) compileServers()
-const lines = []
-for (const scenario of selected) {
-  const request = await scenario.request()
+// nextTick above this many ns: the process is in Node 20's slow mode (bench/server.ts).
+const SLOW_TICK_NS = 150
+// Pairs of fresh processes to try before a scenario is reported with mismatched modes.
+const ATTEMPTS = 6
+
+type Mode = 'fast' | 'slow'
+
+/** One pair of fresh server processes, measured: their rounds and the mode each ended in. */
+async function measurePair (scenario: Scenario, request: Request, upstream: string | undefined, cores: Cores | undefined) {
   const execArgv = (role: string) => args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', `bench/profiles/${scenario.name}/${role}`] : []
+  const sides = [
+    await startSide(scenario.name, 'plugin', { upstream, execArgv: execArgv('plugin'), cpus: cores?.servers }),
+    await startSide(scenario.name, 'baseline', { upstream, execArgv: execArgv('baseline'), cpus: cores?.servers })
+  ]
+  try {
+    await pairedRound(sides, request, settings.warmup)
+    const rounds: Round[][] = []
+    for (let round = 0; round < settings.rounds; round++) rounds.push(await pairedRound(sides, request, settings.seconds))
+    const ticks = await Promise.all(sides.map(async side => await side.tickCost()))
+    return { rounds, ticks, modes: ticks.map((ns): Mode => ns > SLOW_TICK_NS ? 'slow' : 'fast') }
+  } finally {
+    await Promise.all(sides.map(async side => { await side.stop() }))
+  }
+}
+
+/**
+ * A scenario's figures from a pair of server processes in the same mode. On Node 20 about
+ * half of all processes, bare Fastify's as much as the plugin's, pay ~5 µs a request more
+ * for process.nextTick (BENCHMARKS.md, issue 14): a plugin in that mode against a baseline
+ * out of it measured the Node version's lottery, not the plugin. Such a pair is set aside
+ * and a fresh one measured; Node 22 and 24 have one mode only, so the first pair counts.
+ */
+async function measure (scenario: Scenario, cores: Cores | undefined) {
+  const request = await scenario.request()
+  // The stand-in is the far side of the network: it runs beside the load generator.
   const standIn = scenario.standIn === undefined ? undefined : await startSide(scenario.name, 'standIn')
   const upstream = standIn === undefined ? undefined : `http://127.0.0.1:${standIn.port}`
-  const sides = [
-    await startSide(scenario.name, 'plugin', { upstream, execArgv: execArgv('plugin') }),
-    await startSide(scenario.name, 'baseline', { upstream, execArgv: execArgv('baseline') })
-  ]
-  const rounds: Round[][] = [[], []]
   try {
-    for (const side of sides) await load(side, request, settings.warmup)
-    // Interleaved, A B B A A B ...: drift in the machine's load hits both sides alike, and
-    // neither side is always the one that starts right after the other's run.
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) rounds[i]!.push(await load(sides[i]!, request, settings.seconds))
+    for (let attempt = 1; ; attempt++) {
+      const pair = await measurePair(scenario, request, upstream, cores)
+      if (pair.modes[0] === pair.modes[1] || attempt === ATTEMPTS) return { ...pair, attempts: attempt }
     }
   } finally {
-    await Promise.all([...sides, standIn].map(async side => { await side?.stop() }))
+    await standIn?.stop()
   }
-  const [p, b] = [summary(rounds[0]!), summary(rounds[1]!)]
-  const line = {
-    scenario: scenario.name,
-    plugin_rps: p.rps,
-    baseline_rps: b.rps,
-    ratio: round2(p.rps / b.rps),
-    plugin_p50_ms: p.p50,
-    baseline_p50_ms: b.p50,
-    plugin_p99_ms: p.p99,
-    baseline_p99_ms: b.p99,
-    plugin_rss_mb: p.rss,
-    baseline_rss_mb: b.rss,
-    // CPU time the server spent per request: steadier than req/s when other processes compete for the cores.
-    plugin_cpu_us: p.cpu,
-    baseline_cpu_us: b.cpu
+}
+
+const lines = []
+if (selected.length > 0) {
+  compileServers()
+  const cores = pinLoadGenerator()
+  for (const scenario of selected) {
+    const { rounds, ticks, modes, attempts } = await measure(scenario, cores)
+    const [p, b] = [summary(rounds.map(r => r[0]!)), summary(rounds.map(r => r[1]!))]
+    const line = {
+      scenario: scenario.name,
+      plugin_rps: p.rps,
+      baseline_rps: b.rps,
+      // Ratios of the same round's figures (both sides saw the same machine), then their median.
+      ratio: round2(median(rounds.map(([plugin, baseline]) => plugin!.rps / baseline!.rps))),
+      plugin_p50_ms: p.p50,
+      baseline_p50_ms: b.p50,
+      plugin_p99_ms: p.p99,
+      baseline_p99_ms: b.p99,
+      plugin_rss_mb: p.rss,
+      baseline_rss_mb: b.rss,
+      // CPU time the server spent per request.
+      plugin_cpu_us: p.cpu,
+      baseline_cpu_us: b.cpu,
+      cpu_ratio: round2(median(rounds.map(([plugin, baseline]) => plugin!.cpu / baseline!.cpu))),
+      // The nextTick mode of each side (plugin/baseline), its cost in ns, and how many pairs it took.
+      modes: modes.join('/'),
+      tick_ns: ticks.map(ns => Math.round(ns)).join('/'),
+      attempts,
+      pinned: cores !== undefined
+    }
+    if (args.json) console.log(JSON.stringify(line))
+    else console.error(`${scenario.name} done`)
+    lines.push(line)
   }
-  if (args.json) console.log(JSON.stringify(line))
-  else console.error(`${scenario.name} done`)
-  lines.push(line)
+  // Job latency runs on every core, as a provider would.
+  if (cores !== undefined) unpin(cores)
 }
 
 let jobs: JobLatency | undefined
@@ -116,11 +172,11 @@ if (latency) {
 
 if (!args.json) {
   if (lines.length > 0) {
-    console.log(`${settings.rounds} rounds of ${settings.seconds} s per side, ${CONNECTIONS} connections; medians\n`)
-    console.log('| scenario | plugin req/s | baseline req/s | ratio | p50 ms (plugin / baseline) | p99 ms (plugin / baseline) | RSS MB (plugin / baseline) | CPU µs/req (plugin / baseline) |')
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    console.log(`${settings.warmup} s warm-up, then ${settings.rounds} rounds of ${settings.seconds} s, both sides at once${lines[0]!.pinned ? ' on one core (the load generator on another)' : ''}, ${CONNECTIONS} connections each; medians\n`)
+    console.log('| scenario | plugin req/s | baseline req/s | ratio | p50 ms (plugin / baseline) | p99 ms (plugin / baseline) | RSS MB (plugin / baseline) | CPU µs/req (plugin / baseline) | CPU ratio | nextTick modes (pairs) |')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
     for (const l of lines) {
-      console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} |`)
+      console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} | ${l.cpu_ratio} | ${l.modes} (${l.attempts}) |`)
     }
   }
   if (jobs !== undefined) console.log(`${lines.length > 0 ? '\n' : ''}${jobLatencyTable(jobs)}`)

@@ -1,6 +1,7 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Role } from './scenario.js'
 
@@ -11,6 +12,8 @@ export interface Usage { rss: number, cpu: number }
 export interface Side {
   port: number
   usage (): Promise<Usage>
+  /** The process's cost of one process.nextTick, in ns (bench/server.ts). */
+  tickCost (): Promise<number>
   stop (): Promise<void>
 }
 
@@ -47,18 +50,56 @@ export function compileServers (): void {
   execFileSync(process.execPath, [tsc, '-p', fileURLToPath(tsconfig)], { stdio: 'inherit' })
 }
 
-/** Starts the compiled `bench/server.ts` in one role; `execArgv` adds Node flags (`--cpu-prof`). */
-export async function startSide (scenario: string, role: Role, { upstream, execArgv = [] }: { upstream?: string, execArgv?: string[] } = {}): Promise<Side> {
-  const child = fork(server, [scenario, role, ...(upstream === undefined ? [] : [upstream])], {
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
+/** Which cores the load generator (this process) and the servers run on, when they are pinned. */
+export interface Cores { load: string, servers: string, all: string }
+
+/**
+ * Pins this process (the load generator) to the first core and leaves the second to the
+ * servers, on Linux with taskset and two cores or more: the machine's other work and the
+ * load generator then never take a server's core from under it. Answers undefined
+ * (nothing pinned) elsewhere.
+ */
+export function pinLoadGenerator (): Cores | undefined {
+  if (process.platform !== 'linux' || availableParallelism() < 2) return undefined
+  const cores = { load: '0', servers: '1', all: `0-${availableParallelism() - 1}` }
+  try {
+    execFileSync('taskset', ['-a', '-cp', cores.load, String(process.pid)], { stdio: 'ignore' })
+  } catch {
+    return undefined
+  }
+  return cores
+}
+
+/** Lets this process (and what it starts next) run on every core again. */
+export function unpin (cores: Cores): void {
+  execFileSync('taskset', ['-a', '-cp', cores.all, String(process.pid)], { stdio: 'ignore' })
+}
+
+interface SideOptions {
+  /** The stand-in's URL, for the servers that call it. */
+  upstream?: string
+  /** Node flags (`--cpu-prof`). */
+  execArgv?: string[]
+  /** The cores the server may run on (a taskset list); anywhere when undefined. */
+  cpus?: string
+}
+
+/** Starts the compiled `bench/server.ts` in one role. */
+export async function startSide (scenario: string, role: Role, { upstream, execArgv = [], cpus }: SideOptions = {}): Promise<Side> {
+  const argv = [...execArgv, fileURLToPath(server), scenario, role, ...(upstream === undefined ? [] : [upstream])]
+  // taskset execs node with the same environment, so the IPC channel passes through it.
+  const [command, args] = cpus === undefined ? [process.execPath, argv] : ['taskset', ['-c', cpus, process.execPath, ...argv]]
+  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const port = await reply<number>(child, 'port')
   return {
     port,
     async usage () {
       child.send('usage')
       return await reply<Usage>(child, 'usage')
+    },
+    async tickCost () {
+      child.send('tick')
+      return await reply<number>(child, 'tick')
     },
     async stop () {
       const exited = once(child, 'exit')
