@@ -6,7 +6,7 @@ import type { OperatorQuery } from '../operator/types.js'
 import type { ResolvedOptions } from '../options.js'
 import type { ComputeAction } from '../verifier/types.js'
 import { InvalidSignatureError } from '../errors.js'
-import { operatorJobs } from './operator-call.js'
+import { jobsOf, operatorAnswer } from './operator-call.js'
 import { getAddress } from 'viem'
 import { ADDRESS_PATTERN } from '../../schemas/params.js'
 
@@ -56,19 +56,28 @@ function runsOn (job: JobStatus, documentId: string): boolean {
 /**
  * Jobs that belong to `query.owner` (addresses compare ignoring case) and run on its
  * documentId, whatever the operator sent: an operator may ignore either filter (the
- * real operator-service has no documentId to filter on).
+ * real operator-service has no documentId to filter on). Owners the operator wrote as
+ * they were asked for are taken without lower-casing either side: no string is made
+ * per job in the common case.
  */
 function selected (jobs: JobStatus[], { owner, documentId }: OperatorQuery): JobStatus[] {
-  const address = owner.toLowerCase()
-  return jobs.filter(job => typeof job.owner === 'string' && job.owner.toLowerCase() === address &&
-    (documentId === undefined || documentId === '' || runsOn(job, documentId)))
+  let lower: string | undefined
+  const mine: JobStatus[] = []
+  for (const job of jobs) {
+    const given = job.owner
+    if (typeof given !== 'string') continue
+    if (given !== owner && given.toLowerCase() !== (lower ??= owner.toLowerCase())) continue
+    if (documentId !== undefined && documentId !== '' && !runsOn(job, documentId)) continue
+    mine.push(job)
+  }
+  return mine
 }
 
 /**
  * The operator's status answer for `query`, kept to the jobs it selects: the one place
  * where ownership is enforced, since an operator may ignore the owner filter.
  */
-export async function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
+export function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
   const { operator, operatorTimeout } = options
-  return selected(await operatorJobs(request, reply, operatorTimeout, ctx => operator.status(query, ctx)), query)
+  return operatorAnswer(request, reply, operatorTimeout, ctx => operator.status(query, ctx), answer => selected(jobsOf(answer), query))
 }

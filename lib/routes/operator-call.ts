@@ -45,10 +45,11 @@ const SIGNAL: PropertyDescriptor = { enumerable: true, get (this: CallContext) {
 /**
  * The context of one operator call. Its AbortSignal is made when the operator first
  * reads it, and only then is the response watched for a client that leaves: an
- * AbortController costs about 2 µs in Node 20 (a tenth of an unsigned status request,
- * BENCHMARKS.md), and in-process operators never look at the signal. A client already
- * gone, or a timeout already passed, aborts the new signal at once. The state is in
- * private fields: a spread or a logged context shows `log` and `signal` only.
+ * AbortController costs about 2 µs in Node 20 (a tenth of an unsigned status request;
+ * defended by `npm run bench -- --scenario status-unsigned`, BENCHMARKS.md), and
+ * in-process operators never look at the signal. A client already gone, or a timeout
+ * already passed, aborts the new signal at once. The state is in private fields: a
+ * spread or a logged context shows `log` and `signal` only.
  */
 class CallContext implements OperatorContext {
   declare readonly signal: AbortSignal
@@ -57,7 +58,8 @@ class CallContext implements OperatorContext {
   #controller: AbortController | undefined
   #expired: Error | undefined
   #onClose: (() => void) | undefined
-  #timer: NodeJS.Timeout | undefined
+  #reject: ((err: Error) => void) | undefined
+  #pending: Pending | undefined
 
   constructor (reply: FastifyReply, log: FastifyBaseLogger) {
     this.log = log
@@ -76,67 +78,149 @@ class CallContext implements OperatorContext {
     return this.#controller.signal
   }
 
-  /** Rejects with the plugin's timeout error after `timeout` ms, aborting the signal. */
-  arm (timeout: number, reject: (err: Error) => void): void {
-    this.#timer = setTimeout(expire, timeout, this, timeout, reject)
+  /** Settles `answer` as it settles, or with the plugin's timeout error if `deadlines` expire it first. */
+  race<T> (answer: Promise<T>, deadlines: Deadlines): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject
+      this.#pending = deadlines.add(this)
+      answer.then(resolve, reject)
+    })
   }
 
-  expire (err: Error): void {
-    this.#expired = err
+  /** Called by its Deadlines: rejects the call with the plugin's timeout error and aborts its signal. */
+  expire (timeout: number): void {
+    const err = this.#expired = new OperatorTimeoutError(timeout)
     this.#controller?.abort(err)
+    this.#reject!(err)
   }
 
-  end (): void {
-    clearTimeout(this.#timer)
+  end (deadlines: Deadlines): void {
+    if (this.#pending !== undefined) deadlines.remove(this.#pending)
     if (this.#onClose !== undefined) this.#reply.raw.off('close', this.#onClose)
   }
 }
 
-// Module-level, so that arming the timer makes no closure per call.
-function expire (ctx: CallContext, timeout: number, reject: (err: Error) => void): void {
-  const err = new OperatorTimeoutError(timeout)
-  ctx.expire(err)
-  reject(err)
+/** A call in its Deadlines list: kept apart from the context, which operators see. */
+class Pending {
+  previous: Pending | undefined = undefined
+  next: Pending | undefined = undefined
+  constructor (readonly ctx: CallContext, readonly deadline: number) {}
 }
 
 /**
- * Runs one operator call for a request and answers what the operator answered, unchecked:
- * aborted when the client goes away, and cut off after `timeout` ms with a 503. Whatever
- * it throws becomes an error for clients. For calls that answer jobs, see operatorJobs.
+ * The calls in flight with one timeout, oldest first, so that the first to expire is
+ * always the head: one timer serves them all, armed for the head's deadline. A Node timer
+ * per call (a Timeout object, an async id, two calls into libuv's clock) cost ~0.3 µs
+ * of a status request's ~40 (`npm run bench -- --scenario status-unsigned`, BENCHMARKS.md).
  */
-export async function operatorAnswer<T> (
+class Deadlines {
+  readonly #timeout: number
+  #head: Pending | undefined
+  #tail: Pending | undefined
+  #timer: NodeJS.Timeout | undefined
+
+  constructor (timeout: number) {
+    this.#timeout = timeout
+  }
+
+  add (ctx: CallContext): Pending {
+    const pending = new Pending(ctx, performance.now() + this.#timeout)
+    pending.previous = this.#tail
+    if (this.#tail === undefined) this.#head = pending
+    else this.#tail.next = pending
+    this.#tail = pending
+    this.#timer ??= setTimeout(sweep, this.#timeout, this)
+    return pending
+  }
+
+  remove (pending: Pending): void {
+    const { previous, next } = pending
+    if (previous === undefined) {
+      // Not in the list (already expired): nothing to unlink.
+      if (this.#head !== pending) return
+      this.#head = next
+    } else {
+      previous.next = next
+    }
+    if (next === undefined) this.#tail = previous
+    else next.previous = previous
+    pending.previous = pending.next = undefined
+  }
+
+  /** Expires every call whose deadline has passed, then waits for the next one, if any. */
+  sweep (): void {
+    const now = performance.now()
+    let head = this.#head
+    while (head !== undefined && head.deadline <= now) {
+      this.remove(head)
+      head.ctx.expire(this.#timeout)
+      head = this.#head
+    }
+    this.#timer = head === undefined ? undefined : setTimeout(sweep, head.deadline - now, this)
+  }
+}
+
+// Module-level, so that arming the timer makes no closure.
+function sweep (deadlines: Deadlines): void {
+  deadlines.sweep()
+}
+
+// One list per timeout; a plugin has one timeout, so in practice one list per plugin.
+const DEADLINES = new Map<number, Deadlines>()
+
+function deadlinesFor (timeout: number): Deadlines {
+  let deadlines = DEADLINES.get(timeout)
+  if (deadlines === undefined) DEADLINES.set(timeout, deadlines = new Deadlines(timeout))
+  return deadlines
+}
+
+/**
+ * Runs one operator call for a request and answers what the operator answered, checked
+ * by `check` when given: aborted when the client goes away, and cut off after `timeout`
+ * ms with a 503. Whatever it throws becomes an error for clients. For calls that answer
+ * jobs, see operatorJobs.
+ */
+export async function operatorAnswer<T, R = T> (
   request: FastifyRequest,
   reply: FastifyReply,
   timeout: number,
-  run: (ctx: OperatorContext) => Promise<T>
-): Promise<T> {
+  run: (ctx: OperatorContext) => Promise<T> | T,
+  check?: (answer: T) => R
+): Promise<R> {
   const ctx = new CallContext(reply, request.log)
+  const deadlines = deadlinesFor(timeout)
+  let answer: T
   try {
-    return await new Promise<T>((resolve, reject) => {
-      ctx.arm(timeout, reject)
-      // Promise.resolve hands back a native promise as it is, and accepts a plain value.
-      Promise.resolve(run(ctx)).then(resolve, reject)
-    })
+    const pending = run(ctx)
+    // A native promise is raced against the deadline; a plain value (or another thenable,
+    // made a promise) is too, so that no answer escapes the timeout.
+    answer = await ctx.race(pending instanceof Promise ? pending : Promise.resolve(pending), deadlines)
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {
-    ctx.end()
+    ctx.end(deadlines)
   }
+  return check === undefined ? answer as unknown as R : check(answer)
+}
+
+/** An operator's answer as a list of jobs fit to serialize; a 503 when it is no list of jobs. */
+export function jobsOf (answer: unknown): JobStatus[] {
+  const jobs = normaliseJobs(answer)
+  if (jobs === undefined) {
+    throw new OperatorUnavailableError('The compute operator answered something other than a list of jobs.')
+  }
+  return jobs
 }
 
 /**
  * An operatorAnswer that checks the answer: it must be a list of jobs (else 503), which
  * is made fit to serialize, so that whatever an operator answers, the route cannot fail on it.
  */
-export async function operatorJobs (
+export function operatorJobs (
   request: FastifyRequest,
   reply: FastifyReply,
   timeout: number,
   call: (ctx: OperatorContext) => Promise<unknown>
 ): Promise<JobStatus[]> {
-  const jobs = normaliseJobs(await operatorAnswer(request, reply, timeout, call))
-  if (jobs === undefined) {
-    throw new OperatorUnavailableError('The compute operator answered something other than a list of jobs.')
-  }
-  return jobs
+  return operatorAnswer(request, reply, timeout, call, jobsOf)
 }

@@ -100,6 +100,30 @@ t.test('an operator slower than operatorTimeout gives 503 in bounded time and se
   t.match(aborted, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
 })
 
+t.test('calls in flight time out each at its own deadline, whichever others ended first', async t => {
+  const { app, operator } = await build({ operatorTimeout: 300 })
+  // Request 1 hangs; request 2, sent 100 ms later, is answered at once; request 3, 200 ms
+  // later, hangs: one timer serves them all, so 1 must end near 300 ms and 3 near 500 ms.
+  let calls = 0
+  operator.status = async () => await new Promise<JobStatus[]>(resolve => {
+    if (++calls === 2) resolve([])
+    else setTimeout(() => resolve([]), 5000).unref()
+  })
+  const started = Date.now()
+  const timed = async (delay: number) => {
+    await new Promise(resolve => setTimeout(resolve, delay))
+    const res = await status(app)
+    return { status: res.statusCode, at: Date.now() - started }
+  }
+  const [first, second, third] = await Promise.all([timed(0), timed(100), timed(200)])
+  t.equal(second.status, 200)
+  t.ok(second.at < 300, `the quick call answered at ${second.at} ms`)
+  t.equal(first.status, 503)
+  t.ok(first.at >= 290 && first.at < 480, `the first timed out at ${first.at} ms`)
+  t.equal(third.status, 503)
+  t.ok(third.at >= 490 && third.at < 900, `the third timed out at ${third.at} ms`)
+})
+
 t.test('a client that disconnects aborts the operator call', async t => {
   const operator = new MemoryOperator()
   let signalled: () => void
