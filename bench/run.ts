@@ -81,48 +81,43 @@ function summary (rounds: Round[]) {
 
 // nextTick above this many ns: the process is in Node 20's slow mode (bench/server.ts).
 const SLOW_TICK_NS = 150
-// Pairs of fresh processes to try before a scenario is reported with mismatched modes.
-const ATTEMPTS = 6
+// Fresh processes to start in all before a scenario is reported with mismatched modes.
+const ATTEMPTS = 10
 
 type Mode = 'fast' | 'slow'
 
-/** One pair of fresh server processes, measured: their rounds and the mode each ended in. */
-async function measurePair (scenario: Scenario, request: Request, upstream: string | undefined, cores: Cores | undefined) {
-  const execArgv = (role: string) => args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', `bench/profiles/${scenario.name}/${role}`] : []
-  const sides = [
-    await startSide(scenario.name, 'plugin', { upstream, execArgv: execArgv('plugin'), cpus: cores?.servers }),
-    await startSide(scenario.name, 'baseline', { upstream, execArgv: execArgv('baseline'), cpus: cores?.servers })
-  ]
-  try {
-    await pairedRound(sides, request, settings.warmup)
-    const rounds: Round[][] = []
-    for (let round = 0; round < settings.rounds; round++) rounds.push(await pairedRound(sides, request, settings.seconds))
-    const ticks = await Promise.all(sides.map(async side => await side.tickCost()))
-    return { rounds, ticks, modes: ticks.map((ns): Mode => ns > SLOW_TICK_NS ? 'slow' : 'fast') }
-  } finally {
-    await Promise.all(sides.map(async side => { await side.stop() }))
-  }
-}
+const modeOf = (ns: number): Mode => ns > SLOW_TICK_NS ? 'slow' : 'fast'
 
 /**
- * A scenario's figures from a pair of server processes in the same mode. On Node 20 about
- * half of all processes, bare Fastify's as much as the plugin's, pay ~5 µs a request more
- * for process.nextTick (BENCHMARKS.md, issue 14): a plugin in that mode against a baseline
- * out of it measured the Node version's lottery, not the plugin. Such a pair is set aside
- * and a fresh one measured; Node 22 and 24 have one mode only, so the first pair counts.
+ * A scenario's figures from two server processes in the same mode. On Node 20 about half
+ * of all processes, bare Fastify's as much as the plugin's, pay ~5 µs a request more for
+ * process.nextTick (BENCHMARKS.md, issue 14): a plugin in that mode against a baseline out
+ * of it measured the Node version's lottery, not the plugin. So the side in the slow mode
+ * is replaced by a fresh process, warmed up, and both are measured again, until the modes
+ * match; Node 22 and 24 have one mode only, so the first pair counts there.
  */
 async function measure (scenario: Scenario, cores: Cores | undefined) {
   const request = await scenario.request()
+  const execArgv = (role: string) => args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', `bench/profiles/${scenario.name}/${role}`] : []
   // The stand-in is the far side of the network: it runs beside the load generator.
   const standIn = scenario.standIn === undefined ? undefined : await startSide(scenario.name, 'standIn')
   const upstream = standIn === undefined ? undefined : `http://127.0.0.1:${standIn.port}`
+  const start = async (role: 'plugin' | 'baseline') => await startSide(scenario.name, role, { upstream, execArgv: execArgv(role), cpus: cores?.servers })
+  const sides = [await start('plugin'), await start('baseline')]
   try {
-    for (let attempt = 1; ; attempt++) {
-      const pair = await measurePair(scenario, request, upstream, cores)
-      if (pair.modes[0] === pair.modes[1] || attempt === ATTEMPTS) return { ...pair, attempts: attempt }
+    for (let started = 2; ; started++) {
+      await pairedRound(sides, request, settings.warmup)
+      const rounds: Round[][] = []
+      for (let round = 0; round < settings.rounds; round++) rounds.push(await pairedRound(sides, request, settings.seconds))
+      const ticks = await Promise.all(sides.map(async side => await side.tickCost()))
+      const modes = ticks.map(modeOf)
+      if (modes[0] === modes[1] || started === ATTEMPTS) return { rounds, ticks, modes, processes: started }
+      const slow = modes.indexOf('slow')
+      await sides[slow]!.stop()
+      sides[slow] = await start(slow === 0 ? 'plugin' : 'baseline')
     }
   } finally {
-    await standIn?.stop()
+    await Promise.all([...sides, standIn].map(async side => { await side?.stop() }))
   }
 }
 
@@ -131,7 +126,7 @@ if (selected.length > 0) {
   compileServers()
   const cores = pinLoadGenerator()
   for (const scenario of selected) {
-    const { rounds, ticks, modes, attempts } = await measure(scenario, cores)
+    const { rounds, ticks, modes, processes } = await measure(scenario, cores)
     const [p, b] = [summary(rounds.map(r => r[0]!)), summary(rounds.map(r => r[1]!))]
     const line = {
       scenario: scenario.name,
@@ -149,10 +144,10 @@ if (selected.length > 0) {
       plugin_cpu_us: p.cpu,
       baseline_cpu_us: b.cpu,
       cpu_ratio: round2(median(rounds.map(([plugin, baseline]) => plugin!.cpu / baseline!.cpu))),
-      // The nextTick mode of each side (plugin/baseline), its cost in ns, and how many pairs it took.
+      // The nextTick mode of each side (plugin/baseline), its cost in ns, and how many server processes it took.
       modes: modes.join('/'),
       tick_ns: ticks.map(ns => Math.round(ns)).join('/'),
-      attempts,
+      processes,
       pinned: cores !== undefined
     }
     if (args.json) console.log(JSON.stringify(line))
@@ -173,10 +168,10 @@ if (latency) {
 if (!args.json) {
   if (lines.length > 0) {
     console.log(`${settings.warmup} s warm-up, then ${settings.rounds} rounds of ${settings.seconds} s, both sides at once${lines[0]!.pinned ? ' on one core (the load generator on another)' : ''}, ${CONNECTIONS} connections each; medians\n`)
-    console.log('| scenario | plugin req/s | baseline req/s | ratio | p50 ms (plugin / baseline) | p99 ms (plugin / baseline) | RSS MB (plugin / baseline) | CPU µs/req (plugin / baseline) | CPU ratio | nextTick modes (pairs) |')
+    console.log('| scenario | plugin req/s | baseline req/s | ratio | p50 ms (plugin / baseline) | p99 ms (plugin / baseline) | RSS MB (plugin / baseline) | CPU µs/req (plugin / baseline) | CPU ratio | nextTick modes (processes) |')
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
     for (const l of lines) {
-      console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} | ${l.cpu_ratio} | ${l.modes} (${l.attempts}) |`)
+      console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} | ${l.cpu_ratio} | ${l.modes} (${l.processes}) |`)
     }
   }
   if (jobs !== undefined) console.log(`${lines.length > 0 ? '\n' : ''}${jobLatencyTable(jobs)}`)
