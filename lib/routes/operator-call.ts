@@ -59,7 +59,7 @@ class CallContext implements OperatorContext {
   #expired: Error | undefined
   #onClose: (() => void) | undefined
   #reject: ((err: Error) => void) | undefined
-  #pending: Pending | undefined
+  #timer: NodeJS.Timeout | undefined
 
   constructor (reply: FastifyReply, log: FastifyBaseLogger) {
     this.log = log
@@ -78,100 +78,31 @@ class CallContext implements OperatorContext {
     return this.#controller.signal
   }
 
-  /** Settles `answer` as it settles, or with the plugin's timeout error if `deadlines` expire it first. */
-  race<T> (answer: Promise<T>, deadlines: Deadlines): Promise<T> {
+  /** Settles `answer` as it settles, or with the plugin's timeout error after `timeout` ms. */
+  race<T> (answer: Promise<T>, timeout: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject
-      this.#pending = deadlines.add(this)
+      this.#timer = setTimeout(expire, timeout, this, timeout)
       answer.then(resolve, reject)
     })
   }
 
-  /** Called by its Deadlines: rejects the call with the plugin's timeout error and aborts its signal. */
+  /** Rejects the call with the plugin's timeout error and aborts its signal. */
   expire (timeout: number): void {
     const err = this.#expired = new OperatorTimeoutError(timeout)
     this.#controller?.abort(err)
     this.#reject!(err)
   }
 
-  end (deadlines: Deadlines): void {
-    if (this.#pending !== undefined) deadlines.remove(this.#pending)
+  end (): void {
+    clearTimeout(this.#timer)
     if (this.#onClose !== undefined) this.#reply.raw.off('close', this.#onClose)
   }
 }
 
-/** A call in its Deadlines list: kept apart from the context, which operators see. */
-class Pending {
-  previous: Pending | undefined = undefined
-  next: Pending | undefined = undefined
-  constructor (readonly ctx: CallContext, readonly deadline: number) {}
-}
-
-/**
- * The calls in flight with one timeout, oldest first, so that the first to expire is
- * always the head: one timer serves them all, armed for the head's deadline. A Node timer
- * per call (a Timeout object, an async id, two calls into libuv's clock) cost ~0.3 µs
- * of a status request's ~40 (`npm run bench -- --scenario status-unsigned`, BENCHMARKS.md).
- */
-class Deadlines {
-  readonly #timeout: number
-  #head: Pending | undefined
-  #tail: Pending | undefined
-  #timer: NodeJS.Timeout | undefined
-
-  constructor (timeout: number) {
-    this.#timeout = timeout
-  }
-
-  add (ctx: CallContext): Pending {
-    const pending = new Pending(ctx, performance.now() + this.#timeout)
-    pending.previous = this.#tail
-    if (this.#tail === undefined) this.#head = pending
-    else this.#tail.next = pending
-    this.#tail = pending
-    this.#timer ??= setTimeout(sweep, this.#timeout, this)
-    return pending
-  }
-
-  remove (pending: Pending): void {
-    const { previous, next } = pending
-    if (previous === undefined) {
-      // Not in the list (already expired): nothing to unlink.
-      if (this.#head !== pending) return
-      this.#head = next
-    } else {
-      previous.next = next
-    }
-    if (next === undefined) this.#tail = previous
-    else next.previous = previous
-    pending.previous = pending.next = undefined
-  }
-
-  /** Expires every call whose deadline has passed, then waits for the next one, if any. */
-  sweep (): void {
-    const now = performance.now()
-    let head = this.#head
-    while (head !== undefined && head.deadline <= now) {
-      this.remove(head)
-      head.ctx.expire(this.#timeout)
-      head = this.#head
-    }
-    this.#timer = head === undefined ? undefined : setTimeout(sweep, head.deadline - now, this)
-  }
-}
-
-// Module-level, so that arming the timer makes no closure.
-function sweep (deadlines: Deadlines): void {
-  deadlines.sweep()
-}
-
-// One list per timeout; a plugin has one timeout, so in practice one list per plugin.
-const DEADLINES = new Map<number, Deadlines>()
-
-function deadlinesFor (timeout: number): Deadlines {
-  let deadlines = DEADLINES.get(timeout)
-  if (deadlines === undefined) DEADLINES.set(timeout, deadlines = new Deadlines(timeout))
-  return deadlines
+// Module-level, so that arming the timer makes no closure per call.
+function expire (ctx: CallContext, timeout: number): void {
+  ctx.expire(timeout)
 }
 
 /**
@@ -188,17 +119,16 @@ export async function operatorAnswer<T, R = T> (
   check?: (answer: T) => R
 ): Promise<R> {
   const ctx = new CallContext(reply, request.log)
-  const deadlines = deadlinesFor(timeout)
   let answer: T
   try {
     const pending = run(ctx)
     // A native promise is raced against the deadline; a plain value (or another thenable,
     // made a promise) is too, so that no answer escapes the timeout.
-    answer = await ctx.race(pending instanceof Promise ? pending : Promise.resolve(pending), deadlines)
+    answer = await ctx.race(pending instanceof Promise ? pending : Promise.resolve(pending), timeout)
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {
-    ctx.end(deadlines)
+    ctx.end()
   }
   return check === undefined ? answer as unknown as R : check(answer)
 }

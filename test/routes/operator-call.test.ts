@@ -103,7 +103,7 @@ t.test('an operator slower than operatorTimeout gives 503 in bounded time and se
 t.test('calls in flight time out each at its own deadline, whichever others ended first', async t => {
   const { app, operator } = await build({ operatorTimeout: 300 })
   // Request 1 hangs; request 2, sent 100 ms later, is answered at once; request 3, 200 ms
-  // later, hangs: one timer serves them all, so 1 must end near 300 ms and 3 near 500 ms.
+  // later, hangs: 1 must end near 300 ms and 3 near 500 ms, whatever 2 did.
   let calls = 0
   operator.status = async () => await new Promise<JobStatus[]>(resolve => {
     if (++calls === 2) resolve([])

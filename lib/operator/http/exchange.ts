@@ -57,8 +57,10 @@ interface Answer { statusCode: number, text: string }
  * Receives one answer straight from undici's dispatcher, never holding more than
  * `limit` bytes of it. undici's `request()` would wrap the body in a stream to be
  * read chunk by chunk, and add listeners of its own to the signal; here one object
- * per call is both the undici handler and the abort listener (BENCHMARKS.md has
- * what that saved).
+ * per call is both the undici handler and the abort listener. Defended by
+ * `npm run bench -- --scenario transport` (BENCHMARKS.md, "What moved which ratio");
+ * issue 14 found that `request()` promotes less to the old generation, so a change
+ * here should be measured for CPU and for memory (BENCHMARKS.md, issue 14).
  */
 class AnswerHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined
