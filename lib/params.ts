@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify'
-import sjson from 'secure-json-parse'
 import { jsonFields, type ParamLimits } from '../schemas/params.js'
 import { invalidParams } from './validation.js'
+import { parseUntrustedJson } from './json.js'
 
 const JSON_FIELDS: ReadonlySet<string> = new Set(jsonFields)
-const PARSE = { protoAction: 'error', constructorAction: 'error' } as const
 
 function isRecord (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -32,7 +31,7 @@ function refuse (field: string, problem: string): never {
 function jsonValue (field: string, value: unknown, limits: ParamLimits): unknown {
   if (typeof value === 'string') {
     if (value.length > limits.jsonLength) refuse(field, `may not be longer than ${limits.jsonLength} characters.`)
-    try { value = sjson.parse(value, undefined, PARSE) } catch { return value }
+    try { value = parseUntrustedJson(value, 'error') } catch { return value }
   }
   if (deeperThan(value, limits.jsonDepth)) refuse(field, `may not be nested deeper than ${limits.jsonDepth} levels.`)
   return value

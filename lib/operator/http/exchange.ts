@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici'
-import sjson from 'secure-json-parse'
 import type { JobStatus } from '../../../schemas/job.js'
 import { OperatorRejectedError } from '../../errors.js'
+import { parseUntrustedJson } from '../../json.js'
 import { fault, unavailable } from './faults.js'
 import type { OperatorCall } from './wire.js'
 
@@ -18,21 +18,12 @@ export interface Transport {
 }
 
 // The answer is passed on to clients: a `__proto__` key must not reach code that copies jobs.
-const PARSE = { protoAction: 'remove', constructorAction: 'remove' } as const
+function parse (text: string): unknown {
+  return parseUntrustedJson(text, 'remove')
+}
 
 export function tooLarge (limit: number): Error {
   return unavailable(`The compute operator's answer exceeded ${limit} bytes.`)
-}
-
-// secure-json-parse also drops a leading byte-order mark, which JSON.parse refuses.
-const BOM = 0xFEFF
-
-// secure-json-parse looks for those keys with two regular expressions, which cost about
-// two thirds of what parsing a status answer does. A JSON key can spell them only in plain letters or with a
-// \u escape, and indexOf rules both out far faster: the common answer skips the scan.
-function parse (text: string): unknown {
-  if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u') && text.charCodeAt(0) !== BOM) return JSON.parse(text)
-  return sjson.parse(text, undefined, PARSE)
 }
 
 // A 4xx is the operator-service refusing the request: its status and `error` reach the client (spec section 1.3).
