@@ -6,7 +6,7 @@ import type { Scenario } from './scenario.js'
 import { compileServers, pinLoadGenerator, startSide, unpin, type Cores, type Side } from './side.js'
 
 // npm run bench -- [--quick] [--json] [--scenario <name>]... [--cpu-prof]
-//   --quick     a 5 s warm-up and 5 rounds of 1 s (about 15 s a scenario) instead of 10 s and
+//   --quick     a 5 s warm-up and 5 rounds of 1 s (12 to 40 s a scenario) instead of 10 s and
 //               10 rounds of 3 s, and 3 jobs per engine in job-latency instead of 10
 //   --json      one JSON line per scenario instead of a table
 //   --cpu-prof  writes a CPU profile of each server to bench/profiles/<scenario>/<plugin|baseline>/ (sampled every 100 µs)
@@ -89,8 +89,8 @@ type Mode = 'fast' | 'slow'
 const modeOf = (ns: number): Mode => ns > SLOW_TICK_NS ? 'slow' : 'fast'
 
 /**
- * A scenario's figures from two server processes in the same mode. On Node 20 about half
- * of all processes, bare Fastify's as much as the plugin's, pay ~5 µs a request more for
+ * A scenario's figures from two server processes in the same mode. On Node 20 a quarter to
+ * a half of all processes, bare Fastify's as much as the plugin's, pay ~5 µs a request more for
  * process.nextTick (BENCHMARKS.md, issue 14): a plugin in that mode against a baseline out
  * of it measured the Node version's lottery, not the plugin. So the side in the slow mode
  * is replaced by a fresh process, warmed up, and both are measured again, until the modes
@@ -99,7 +99,7 @@ const modeOf = (ns: number): Mode => ns > SLOW_TICK_NS ? 'slow' : 'fast'
 async function measure (scenario: Scenario, cores: Cores | undefined) {
   const request = await scenario.request()
   const execArgv = (role: string) => args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', `bench/profiles/${scenario.name}/${role}`] : []
-  // The stand-in is the far side of the network: it runs beside the load generator.
+  // The stand-in serves both sides: it is left unpinned, off the servers' shared core.
   const standIn = scenario.standIn === undefined ? undefined : await startSide(scenario.name, 'standIn')
   const upstream = standIn === undefined ? undefined : `http://127.0.0.1:${standIn.port}`
   const start = async (role: 'plugin' | 'baseline') => await startSide(scenario.name, role, { upstream, execArgv: execArgv(role), cpus: cores?.servers })

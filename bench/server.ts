@@ -23,7 +23,7 @@ process.on('message', message => {
 /**
  * What one process.nextTick costs this process, in ns: the fastest of 200 batches of
  * 1000, the queue drained between them. On Node 20 a process lands in one of two modes at
- * its start, about half of them in each: nextTick at ~50 ns, or at ~300 ns (V8 then
+ * its start, a quarter to a half of them in the slow one: nextTick at ~50 ns, or at ~300 ns (V8 then
  * builds every tick object the slow way), which a server pays several times a request
  * (BENCHMARKS.md, issue 14). Asked after the measurement: asked before, the probe itself
  * moved the plugin's cost.

@@ -55,9 +55,8 @@ export interface Cores { load: string, servers: string, all: string }
 
 /**
  * Pins this process (the load generator) to the first core and leaves the second to the
- * servers, on Linux with taskset and two cores or more: the machine's other work and the
- * load generator then never take a server's core from under it. Answers undefined
- * (nothing pinned) elsewhere.
+ * servers, on Linux with taskset and two cores or more: the load generator then never
+ * takes the servers' core from under them. Answers undefined (nothing pinned) elsewhere.
  */
 export function pinLoadGenerator (): Cores | undefined {
   if (process.platform !== 'linux' || availableParallelism() < 2) return undefined

@@ -121,10 +121,9 @@ export async function operatorAnswer<T, R = T> (
   const ctx = new CallContext(reply, request.log)
   let answer: T
   try {
-    const pending = run(ctx)
-    // A native promise is raced against the deadline; a plain value (or another thenable,
-    // made a promise) is too, so that no answer escapes the timeout.
-    answer = await ctx.race(pending instanceof Promise ? pending : Promise.resolve(pending), timeout)
+    // Promise.resolve hands back a native promise as it is, and makes a plain value (or
+    // another thenable) one, so that no answer escapes the timeout.
+    answer = await ctx.race(Promise.resolve(run(ctx)), timeout)
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {
