@@ -1,3 +1,4 @@
+import { addAbortListener } from 'node:events'
 import type { Dispatcher } from 'undici'
 import type { JobStatus } from '../../../schemas/job.js'
 import { OperatorRejectedError } from '../../errors.js'
@@ -47,13 +48,12 @@ interface Answer { statusCode: number, text: string }
 /**
  * Receives one answer straight from undici's dispatcher, never holding more than
  * `limit` bytes of it. undici's `request()` would wrap the body in a stream to be
- * read chunk by chunk, and add listeners of its own to the signal; here one object
- * per call is both the undici handler and the abort listener. Defended by
+ * read chunk by chunk, and add listeners of its own to the signal. Defended by
  * `npm run bench -- --scenario transport` (BENCHMARKS.md, "What moved which ratio");
- * issue 14 found that `request()` promotes less to the old generation, so a change
- * here should be measured for CPU and for memory (BENCHMARKS.md, issue 14).
+ * a change here should be measured for CPU and for memory (BENCHMARKS.md, issue 14).
  */
 class AnswerHandler implements Dispatcher.DispatchHandler {
+  private readonly listening: Disposable
   private controller: Dispatcher.DispatchController | undefined
   private statusCode = 0
   private readonly chunks: Buffer[] = []
@@ -68,11 +68,15 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     private readonly resolve: (answer: Answer) => void,
     private readonly reject: (err: Error) => void
   ) {
-    signal.addEventListener('abort', this)
+    // Node's addAbortListener: no listener registered before it can silence it with
+    // stopImmediatePropagation(). It also saves memory: this object registered with
+    // signal.addEventListener set off V8's pretenuring, and each call then promoted
+    // 4.5 KB to the old generation instead of 1.2 KB (issue 14, BENCHMARKS.md).
+    this.listening = addAbortListener(signal, () => { this.abort() })
   }
 
   /** The caller's signal fired: give up on the answer, and on the request if it is out. */
-  handleEvent (): void {
+  abort (): void {
     this.fail(this.signal.reason)
   }
 
@@ -124,7 +128,7 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   private settle (): boolean {
     if (this.settled) return false
     this.settled = true
-    this.signal.removeEventListener('abort', this)
+    this.listening[Symbol.dispose]()
     return true
   }
 }
@@ -143,11 +147,11 @@ export function exchanger (transport: Transport): (call: OperatorCall, signal: A
 
   return async function exchange (call, signal) {
     const { statusCode, text } = await new Promise<Answer>((resolve, reject) => {
-      const handler = new AnswerHandler(maxResponseSize, signal, resolve, reject)
       if (signal.aborted) {
-        handler.handleEvent()
+        reject(fault(signal.reason, 'request', signal))
         return
       }
+      const handler = new AnswerHandler(maxResponseSize, signal, resolve, reject)
       try {
         dispatcher.dispatch({
           origin,

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
-import { getEventListeners } from 'node:events'
+import { getEventListeners, once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { recoverMessageAddress, type Hex } from 'viem'
 import { httpOperator, type HttpOperatorOptions } from '../../../lib/index.js'
@@ -158,6 +159,22 @@ t.test('a call whose signal is already aborted fails with 503 and sends nothing'
     { statusCode: 503, message: 'The compute operator call was aborted.' })
   t.same(await operator.status({ owner: alice.address }, ctx()), [])
   t.equal(service.received.length, 1, 'only the call that was not aborted reached the operator-service')
+})
+
+t.test('an abort cuts the call short even when an earlier abort listener stops its propagation', async t => {
+  const { service, operator } = await setup(t)
+  service.hold()
+  const controller = new AbortController()
+  // A host's code listening first, as a web-standard EventTarget lets it, silences later listeners.
+  controller.signal.addEventListener('abort', event => { event.stopImmediatePropagation() })
+  const call = operator.status({ owner: alice.address }, { ...ctx(), signal: controller.signal })
+  await once(service, 'request')
+  const aborted = once(service, 'aborted')
+  controller.abort()
+  const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err.message), sleep(2000, 'still waiting')])
+  t.equal(outcome, 'The compute operator call was aborted.')
+  await aborted
+  t.pass('the operator-service saw its request aborted')
 })
 
 t.test('answers with __proto__ or constructor.prototype keys, plain or \\u-escaped, arrive without them', async t => {
