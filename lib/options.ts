@@ -8,6 +8,7 @@ import { boundedNonceStore, nonceVerifier, type NonceStore } from './verifier/no
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
+import { Deadlines } from './routes/deadlines.js'
 
 export interface ComputePluginOptions {
   /** Runs the jobs. Wins over a `computeOperator` decorator. Closed with Fastify. No default. */
@@ -43,7 +44,8 @@ export interface ResolvedOptions {
   verifier: ComputeVerifier
   buildWorkflow: BuildWorkflow
   requireSignedStatus: boolean
-  operatorTimeout: number
+  /** The deadlines of the operator calls, all `operatorTimeout` ms long. */
+  deadlines: Deadlines
   bodyLimit: number
   limits: ParamLimits
   nonceStore: NonceStore | undefined
@@ -96,7 +98,7 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
     verifier,
     buildWorkflow: options.buildWorkflow ?? defaultBuildWorkflow,
     requireSignedStatus: options.requireSignedStatus ?? false,
-    operatorTimeout,
+    deadlines: new Deadlines(operatorTimeout),
     bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024),
     limits,
     nonceStore,

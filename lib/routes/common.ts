@@ -78,6 +78,6 @@ function selected (jobs: JobStatus[], { owner, documentId }: OperatorQuery): Job
  * where ownership is enforced, since an operator may ignore the owner filter.
  */
 export function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
-  const { operator, operatorTimeout } = options
-  return operatorAnswer(request, reply, operatorTimeout, ctx => operator.status(query, ctx), answer => selected(jobsOf(answer), query))
+  const { operator, deadlines } = options
+  return operatorAnswer(request, reply, deadlines, ctx => operator.status(query, ctx), answer => selected(jobsOf(answer), query))
 }

@@ -25,7 +25,7 @@ const asAsked: Answer = (mine, reported) => {
 // PUT (stop) and DELETE (delete) differ in the operator method they call and what they answer.
 function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answer: Answer) {
   return function register (fastify: TypedInstance, options: ResolvedOptions): void {
-    const { operator, operatorTimeout } = options
+    const { operator, deadlines } = options
     const linkResults = resultLinker(fastify)
     paramsRoute(fastify, {
       method,
@@ -40,7 +40,7 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answe
         // its id, so a careless operator can never stop or delete someone else's job.
         const mine = [...new Map((await ownJobs(options, request, reply, query)).map(job => [job.jobId, job])).values()]
         const done = await Promise.all(mine.map(async ({ jobId }) =>
-          await operatorJobs(request, reply, operatorTimeout, ctx => operator[action]({ ...query, jobId }, ctx))))
+          await operatorJobs(request, reply, deadlines, ctx => operator[action]({ ...query, jobId }, ctx))))
         return linkResults(answer(mine, done.flat()), params.consumerAddress)
       }
     })

@@ -7,6 +7,7 @@ import {
 import { httpStatusOf, isClientStatus } from '../http-status.js'
 import type { OperatorContext } from '../operator/types.js'
 import { normaliseJobs } from '../operator/normalise.js'
+import type { Deadline, Deadlines, Expiring } from './deadlines.js'
 
 // The plugin's own errors an operator may throw (its transports and engines do): their
 // messages are written for clients, so they reach the client, and the log, as they are.
@@ -51,7 +52,7 @@ const SIGNAL: PropertyDescriptor = { enumerable: true, get (this: CallContext) {
  * already passed, aborts the new signal at once. The state is in private fields: a
  * spread or a logged context shows `log` and `signal` only.
  */
-class CallContext implements OperatorContext {
+class CallContext implements OperatorContext, Expiring {
   declare readonly signal: AbortSignal
   readonly log: FastifyBaseLogger
   readonly #reply: FastifyReply
@@ -59,7 +60,8 @@ class CallContext implements OperatorContext {
   #expired: Error | undefined
   #onClose: (() => void) | undefined
   #reject: ((err: Error) => void) | undefined
-  #timer: NodeJS.Timeout | undefined
+  #deadlines: Deadlines | undefined
+  #deadline: Deadline | undefined
 
   constructor (reply: FastifyReply, log: FastifyBaseLogger) {
     this.log = log
@@ -78,11 +80,12 @@ class CallContext implements OperatorContext {
     return this.#controller.signal
   }
 
-  /** Settles `answer` as it settles, or with the plugin's timeout error after `timeout` ms. */
-  race<T> (answer: Promise<T>, timeout: number): Promise<T> {
+  /** Settles `answer` as it settles, or with the plugin's timeout error when its deadline comes. */
+  race<T> (answer: Promise<T>, deadlines: Deadlines): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject
-      this.#timer = setTimeout(expire, timeout, this, timeout)
+      this.#deadlines = deadlines
+      this.#deadline = deadlines.start(this)
       answer.then(resolve, reject)
     })
   }
@@ -95,26 +98,21 @@ class CallContext implements OperatorContext {
   }
 
   end (): void {
-    clearTimeout(this.#timer)
+    if (this.#deadline !== undefined) this.#deadlines!.end(this.#deadline)
     if (this.#onClose !== undefined) this.#reply.raw.off('close', this.#onClose)
   }
 }
 
-// Module-level, so that arming the timer makes no closure per call.
-function expire (ctx: CallContext, timeout: number): void {
-  ctx.expire(timeout)
-}
-
 /**
  * Runs one operator call for a request and answers what the operator answered, checked
- * by `check` when given: aborted when the client goes away, and cut off after `timeout`
- * ms with a 503. Whatever it throws becomes an error for clients. For calls that answer
+ * by `check` when given: aborted when the client goes away, and cut off with a 503 when
+ * its deadline in `deadlines` comes. Whatever it throws becomes an error for clients. For calls that answer
  * jobs, see operatorJobs.
  */
 export async function operatorAnswer<T, R = T> (
   request: FastifyRequest,
   reply: FastifyReply,
-  timeout: number,
+  deadlines: Deadlines,
   run: (ctx: OperatorContext) => Promise<T> | T,
   check?: (answer: T) => R
 ): Promise<R> {
@@ -123,7 +121,7 @@ export async function operatorAnswer<T, R = T> (
   try {
     // Promise.resolve hands back a native promise as it is, and makes a plain value (or
     // another thenable) one, so that no answer escapes the timeout.
-    answer = await ctx.race(Promise.resolve(run(ctx)), timeout)
+    answer = await ctx.race(Promise.resolve(run(ctx)), deadlines)
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {
@@ -148,8 +146,8 @@ export function jobsOf (answer: unknown): JobStatus[] {
 export function operatorJobs (
   request: FastifyRequest,
   reply: FastifyReply,
-  timeout: number,
+  deadlines: Deadlines,
   call: (ctx: OperatorContext) => Promise<unknown>
 ): Promise<JobStatus[]> {
-  return operatorAnswer(request, reply, timeout, call, jobsOf)
+  return operatorAnswer(request, reply, deadlines, call, jobsOf)
 }

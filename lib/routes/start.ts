@@ -8,7 +8,7 @@ const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is require
 
 /** POST compute (computeStart): validate, verify, build the workflow, start the job. */
 export function startRoute (fastify: TypedInstance, options: ResolvedOptions): void {
-  const { operator, buildWorkflow, operatorTimeout, schemas } = options
+  const { operator, buildWorkflow, deadlines, schemas } = options
   const linkResults = resultLinker(fastify)
   paramsRoute(fastify, {
     method: 'POST',
@@ -19,7 +19,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
     async handler (params, request, reply) {
       const address = await verified(options, 'start', request, params)
       const workflow = await buildWorkflow({ params, address, request })
-      const jobs = await operatorJobs(request, reply, operatorTimeout, ctx => operator.start({
+      const jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({
         workflow,
         owner: address,
         documentId: params.documentId,
