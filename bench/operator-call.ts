@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { operatorJobs } from '../lib/routes/operator-call.js'
-import { Deadlines } from '../lib/routes/deadlines.js'
+import { Deadlines } from '../lib/deadlines.js'
 
 // npx tsx bench/operator-call.ts
 //

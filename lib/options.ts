@@ -8,7 +8,7 @@ import { boundedNonceStore, nonceVerifier, type NonceStore } from './verifier/no
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
-import { Deadlines } from './routes/deadlines.js'
+import { Deadlines } from './deadlines.js'
 
 export interface ComputePluginOptions {
   /** Runs the jobs. Wins over a `computeOperator` decorator. Closed with Fastify. No default. */

@@ -7,7 +7,7 @@ import {
 import { httpStatusOf, isClientStatus } from '../http-status.js'
 import type { OperatorContext } from '../operator/types.js'
 import { normaliseJobs } from '../operator/normalise.js'
-import type { Deadline, Deadlines, Expiring } from './deadlines.js'
+import type { Deadline, Deadlines, Expiring } from '../deadlines.js'
 
 // The plugin's own errors an operator may throw (its transports and engines do): their
 // messages are written for clients, so they reach the client, and the log, as they are.
@@ -106,8 +106,8 @@ class CallContext implements OperatorContext, Expiring {
 /**
  * Runs one operator call for a request and answers what the operator answered, checked
  * by `check` when given: aborted when the client goes away, and cut off with a 503 when
- * its deadline in `deadlines` comes. Whatever it throws becomes an error for clients. For calls that answer
- * jobs, see operatorJobs.
+ * its deadline in `deadlines` comes. Whatever it throws becomes an error for clients.
+ * For calls that answer jobs, see operatorJobs.
  */
 export async function operatorAnswer<T, R = T> (
   request: FastifyRequest,

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { operatorJobs } from '../../lib/routes/operator-call.js'
-import { Deadlines } from '../../lib/routes/deadlines.js'
+import { Deadlines } from '../../lib/deadlines.js'
 import type { OperatorContext } from '../../lib/index.js'
 
 // operatorJobs makes the AbortSignal only when the operator first reads it. An abort

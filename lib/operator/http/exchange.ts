@@ -69,8 +69,9 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (err: Error) => void
   ) {
     // When the caller's signal fires, give up on the answer, and on the request if it is
-    // out. Through Node's addAbortListener: no listener registered before it can silence
-    // it with stopImmediatePropagation(). It also saves memory: this object registered with
+    // out. Through Node's addAbortListener (experimental in Node 20's documentation; the
+    // suite runs on 20, 22 and 24): no listener registered before it can silence it with
+    // stopImmediatePropagation(). It also saves memory: this object registered with
     // signal.addEventListener set off V8's pretenuring, and each call then promoted
     // 4.5 KB to the old generation instead of 1.2 KB (issue 14, BENCHMARKS.md).
     this.listening = addAbortListener(signal, () => { this.fail(signal.reason) })

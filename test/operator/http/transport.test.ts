@@ -171,7 +171,7 @@ t.test('an abort cuts the call short even when an earlier abort listener stops i
   await once(service, 'request')
   const aborted = once(service, 'aborted')
   controller.abort()
-  const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err.message), sleep(2000, 'still waiting')])
+  const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err.message), sleep(2000, 'still waiting', { ref: false })])
   t.equal(outcome, 'The compute operator call was aborted.')
   await aborted
   t.pass('the operator-service saw its request aborted')

@@ -10,17 +10,21 @@ export class Deadline {
   constructor (readonly call: Expiring, readonly at: number) {}
 }
 
-// Timers run on the event loop's millisecond clock, which can lag the precise one by up
-// to a millisecond: a deadline that close is due, rather than a reason to set the timer again.
+// Timers run on the event loop's whole-millisecond clock, so one may fire up to a
+// millisecond early: a deadline that close is due, rather than a reason to set the timer again.
 const SLACK = 1
+
+// The longest delay a Node timer takes; a longer one fires after 1 ms, with a warning.
+// A larger operatorTimeout (a host's "never") sets the timer again each time it fires.
+const LONGEST = 2 ** 31 - 1
 
 /**
  * The deadlines of one plugin instance's operator calls. They all share its
  * operatorTimeout, so they fall due in the order the calls began: the calls in flight
  * are a list in that order, and one timer, set for the first of them, serves them all.
  * A call that ends leaves the list at once, so nothing of it is kept. With a Node timer
- * per call, set and cleared, an operator call cost 0.9 to 1.1 µs; with the list, 0.55 to
- * 0.66 (`npx tsx bench/operator-call.ts`, issue 14 in BENCHMARKS.md).
+ * per call, set and cleared, an operator call cost 0.89 to 1.08 µs; with the list, 0.54
+ * to 0.66 (`npx tsx bench/operator-call.ts`, issue 14 in BENCHMARKS.md).
  */
 export class Deadlines {
   #first: Deadline | undefined
@@ -61,7 +65,7 @@ export class Deadlines {
   }
 
   #arm (delay: number): void {
-    this.#timer = setTimeout(() => { this.#fire() }, delay)
+    this.#timer = setTimeout(() => { this.#fire() }, Math.min(delay, LONGEST))
   }
 
   #fire (): void {
@@ -73,6 +77,7 @@ export class Deadlines {
       first.call.expire(this.timeout)
       first = this.#first
     }
-    if (first !== undefined) this.#arm(first.at - now)
+    // Unless an expired call's abort started another call, which set the timer already.
+    if (first !== undefined && this.#timer === undefined) this.#arm(first.at - now)
   }
 }
