@@ -14,10 +14,6 @@ export class Deadline {
 // millisecond early: a deadline that close is due, rather than a reason to set the timer again.
 const SLACK = 1
 
-// The longest delay a Node timer takes; a longer one fires after 1 ms, with a warning.
-// A larger operatorTimeout (a host's "never") sets the timer again each time it fires.
-const LONGEST = 2 ** 31 - 1
-
 /**
  * The deadlines of one plugin instance's operator calls. They all share its
  * operatorTimeout, so they fall due in the order the calls began: the calls in flight
@@ -65,7 +61,7 @@ export class Deadlines {
   }
 
   #arm (delay: number): void {
-    this.#timer = setTimeout(() => { this.#fire() }, Math.min(delay, LONGEST))
+    this.#timer = setTimeout(() => { this.#fire() }, delay)
   }
 
   #fire (): void {

@@ -18,3 +18,15 @@ export function positiveInteger (name: string, value: unknown, fallback: number)
 export function wholeNumber (name: string, value: unknown, fallback: number): number {
   return integerFrom(0, name, value, fallback)
 }
+
+// The longest delay a Node timer takes: a longer one fires after 1 ms, with a warning.
+const LONGEST_TIMER = 2 ** 31 - 1
+
+/** A timeout in ms: a positive integer a Node timer can wait, so never more than ~24.8 days. */
+export function timeout (name: string, value: unknown, fallback: number): number {
+  const ms = positiveInteger(name, value, fallback)
+  if (ms > LONGEST_TIMER) {
+    throw new InvalidOptionError(`${name} must be at most ${LONGEST_TIMER} ms (the longest a Node timer waits), got ${ms}`)
+  }
+  return ms
+}

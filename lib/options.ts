@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { InvalidOptionError, NoOperatorError } from './errors.js'
-import { positiveInteger } from './option-checks.js'
+import { positiveInteger, timeout } from './option-checks.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
@@ -67,7 +67,7 @@ function checkOperator (operator: unknown): ComputeOperator {
 export function resolveOptions (fastify: FastifyInstance, options: ComputePluginOptions): ResolvedOptions {
   const given = options.operator ?? fastify.computeOperator
   if (given === undefined) throw new NoOperatorError()
-  const operatorTimeout = positiveInteger('operatorTimeout', options.operatorTimeout, 30_000)
+  const operatorTimeout = timeout('operatorTimeout', options.operatorTimeout, 30_000)
   const givenStore = options.nonceStore
   if (givenStore !== undefined && (typeof givenStore?.get !== 'function' || typeof givenStore.advance !== 'function')) {
     throw new InvalidOptionError('nonceStore must have get(address) and advance(address, nonce) methods')

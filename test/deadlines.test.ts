@@ -93,17 +93,3 @@ t.test('a call started while another expires leaves one timer, and expires in it
   t.equal(next.seen.timeout, 30, 'the call started during the expiry expired')
   t.equal(timers(), before, 'and nothing holds the process after it')
 })
-
-t.test('an operatorTimeout longer than a Node timer can wait neither expires early nor warns', async t => {
-  const warnings: Error[] = []
-  const warned = (warning: Error) => { warnings.push(warning) }
-  process.on('warning', warned)
-  t.teardown(() => { process.off('warning', warned) })
-  const deadlines = new Deadlines(Number.MAX_SAFE_INTEGER)
-  const pending = call()
-  const deadline = deadlines.start(pending.expiring)
-  await sleep(50)
-  deadlines.end(deadline)
-  t.same(pending.seen, {}, 'not expired')
-  t.same(warnings.map(warning => warning.name), [])
-})

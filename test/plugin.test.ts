@@ -20,6 +20,8 @@ t.test('checks its options once at registration with a clear message', async t =
     [{ buildWorkflow: 'x' }, /buildWorkflow must be a function/],
     [{ requireSignedStatus: 'yes' }, /requireSignedStatus must be true or false/],
     [{ operatorTimeout: 0 }, /operatorTimeout must be a positive integer, got 0/],
+    // Node fires a longer timer after 1 ms: every call would have timed out at once.
+    [{ operatorTimeout: 2 ** 31 }, /operatorTimeout must be at most 2147483647 ms \(the longest a Node timer waits\), got 2147483648/],
     [{ bodyLimit: 1.5 }, /bodyLimit must be a positive integer, got 1.5/]
   ]
   for (const [options, message] of cases) {

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici'
 import { InvalidOptionError } from '../../errors.js'
 import { ADDRESS_PATTERN } from '../../../schemas/params.js'
-import { positiveInteger } from '../../option-checks.js'
+import { positiveInteger, timeout } from '../../option-checks.js'
 
 /**
  * Signs as the provider: a viem `LocalAccount` (`privateKeyToAccount`,
@@ -118,9 +118,9 @@ export function resolveHttpOptions (options: HttpOperatorOptions): ResolvedHttpO
     resultPath: new URL('api/v1/operator/getResult', base).pathname,
     authorization: basicAuthorization(base),
     account: checkAccount(options.account),
-    connectTimeout: positiveInteger('httpOperator: connectTimeout', options.connectTimeout, 3000),
-    headersTimeout: positiveInteger('httpOperator: headersTimeout', options.headersTimeout, 5000),
-    bodyTimeout: positiveInteger('httpOperator: bodyTimeout', options.bodyTimeout, 5000),
+    connectTimeout: timeout('httpOperator: connectTimeout', options.connectTimeout, 3000),
+    headersTimeout: timeout('httpOperator: headersTimeout', options.headersTimeout, 5000),
+    bodyTimeout: timeout('httpOperator: bodyTimeout', options.bodyTimeout, 5000),
     connections: positiveInteger('httpOperator: connections', options.connections, 32),
     dispatcher: checkDispatcher(options),
     maxResponseSize: positiveInteger('httpOperator: maxResponseSize', options.maxResponseSize, 8 * 1024 * 1024)

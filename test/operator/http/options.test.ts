@@ -33,6 +33,7 @@ t.test('invalid options are refused at construction with a message naming the op
     ['a zero timeout', { url, account: provider, headersTimeout: 0 }, /headersTimeout must be a positive integer, got 0/],
     ['a fractional timeout', { url, account: provider, connectTimeout: 1.5 }, /connectTimeout must be a positive integer, got 1.5/],
     ['a text timeout', { url, account: provider, bodyTimeout: '5000' }, /bodyTimeout must be a positive integer, got 5000/],
+    ['a timeout longer than a Node timer waits', { url, account: provider, connectTimeout: 2 ** 31 }, /connectTimeout must be at most 2147483647 ms/],
     ['a negative pool', { url, account: provider, connections: -1 }, /connections must be a positive integer, got -1/],
     ['an infinite size', { url, account: provider, maxResponseSize: Infinity }, /maxResponseSize must be a positive integer, got Infinity/],
     ['a dispatcher that is not one', { url, account: provider, dispatcher: {} }, /dispatcher must be an undici Dispatcher/]
