@@ -60,12 +60,13 @@ class CallContext implements OperatorContext, Expiring {
   #expired: Error | undefined
   #onClose: (() => void) | undefined
   #reject: ((err: Error) => void) | undefined
-  #deadlines: Deadlines | undefined
+  readonly #deadlines: Deadlines
   #deadline: Deadline | undefined
 
-  constructor (reply: FastifyReply, log: FastifyBaseLogger) {
+  constructor (reply: FastifyReply, log: FastifyBaseLogger, deadlines: Deadlines) {
     this.log = log
     this.#reply = reply
+    this.#deadlines = deadlines
     Object.defineProperty(this, 'signal', SIGNAL)
   }
 
@@ -81,11 +82,10 @@ class CallContext implements OperatorContext, Expiring {
   }
 
   /** Settles `answer` as it settles, or with the plugin's timeout error when its deadline comes. */
-  race<T> (answer: Promise<T>, deadlines: Deadlines): Promise<T> {
+  race<T> (answer: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject
-      this.#deadlines = deadlines
-      this.#deadline = deadlines.start(this)
+      this.#deadline = this.#deadlines.start(this)
       answer.then(resolve, reject)
     })
   }
@@ -98,7 +98,7 @@ class CallContext implements OperatorContext, Expiring {
   }
 
   end (): void {
-    if (this.#deadline !== undefined) this.#deadlines!.end(this.#deadline)
+    if (this.#deadline !== undefined) this.#deadlines.end(this.#deadline)
     if (this.#onClose !== undefined) this.#reply.raw.off('close', this.#onClose)
   }
 }
@@ -116,12 +116,12 @@ export async function operatorAnswer<T, R = T> (
   run: (ctx: OperatorContext) => Promise<T> | T,
   check?: (answer: T) => R
 ): Promise<R> {
-  const ctx = new CallContext(reply, request.log)
+  const ctx = new CallContext(reply, request.log, deadlines)
   let answer: T
   try {
     // Promise.resolve hands back a native promise as it is, and makes a plain value (or
     // another thenable) one, so that no answer escapes the timeout.
-    answer = await ctx.race(Promise.resolve(run(ctx)), deadlines)
+    answer = await ctx.race(Promise.resolve(run(ctx)))
   } catch (err) {
     throw operatorFailure(err, request)
   } finally {
