@@ -23,6 +23,10 @@ export { redisNonceStore, type RedisNonceClient, type RedisNonceStoreOptions } f
 export { postgresNonceStore, type PostgresNonceClient, type PostgresNonceStore, type PostgresNonceStoreOptions } from './verifier/stores/postgres.js'
 export { defaultBuildWorkflow, type BuildWorkflow, type BuildWorkflowInput } from './workflow.js'
 export * as errors from './errors.js'
+export {
+  CHANNELS, channels,
+  type StartMessage, type OperatorMessage, type OperatorOperation, type NonceStoreMessage, type SignatureMessage, type JobMessage
+} from './channels.js'
 export type { JobStatus, JobList } from '../schemas/job.js'
 export type { Workflow, WorkflowInput } from '../schemas/workflow.js'
 export { defaultLimits, type ParamLimits, type StartParams, type JobParams } from '../schemas/params.js'

@@ -1,8 +1,17 @@
+import type { onErrorHookHandler } from 'fastify'
 import type { ResolvedOptions } from '../options.js'
+import { channels, type StartMessage } from '../channels.js'
 import { operatorJobs } from './operator-call.js'
 import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
+
+// Every start answered with an error, whatever refused it: its parameters, its signature,
+// the terms, the operator (a 503).
+const refused: onErrorHookHandler = (_request, reply, err, done) => {
+  if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'refused', statusCode: reply.statusCode, code: err.code } satisfies StartMessage)
+  done()
+}
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
 
@@ -15,16 +24,18 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
     url: '/compute',
     schema: schemas.start,
     spec: options,
+    onError: refused,
     check: params => params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined,
     async handler (params, request, reply) {
       const address = await verified(options, 'start', request, params)
       const workflow = await buildWorkflow({ params, address, request })
-      const jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({
+      const jobs = await operatorJobs(request, reply, deadlines, 'start', ctx => operator.start({
         workflow,
         owner: address,
         documentId: params.documentId,
         agreementId: params.transferTxId
       }, ctx))
+      if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'accepted', statusCode: 200, jobId: jobs[0]?.jobId } satisfies StartMessage)
       return linkResults(jobs, params.consumerAddress)
     }
   })
