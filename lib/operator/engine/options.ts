@@ -13,6 +13,16 @@ export interface EngineOptions {
   maxJobSeconds?: number
   /** Bytes a job may write to its outputs (and, separately, to its log). Default: 64 MiB. */
   maxOutputBytes?: number
+  /** A consumer's unfinished jobs, queued and running. Default: 10. */
+  maxJobsPerConsumer?: number
+  /**
+   * A start beyond `maxJobsPerConsumer`: 'refuse' answers 429 `FST_COMPUTE_CONSUMER_LIMIT`;
+   * 'wait' accepts it, and the consumer's jobs beyond the limit wait in status 1 until
+   * earlier ones end. Default: 'refuse'.
+   */
+  consumerLimit?: 'refuse' | 'wait'
+  /** Seconds a finished job's folder (outputs, logs, inputs) is kept; then it is deleted, and its status says so. Default: 604800 (7 days). */
+  retainSeconds?: number
 }
 
 export interface ResolvedEngineOptions {
@@ -21,9 +31,18 @@ export interface ResolvedEngineOptions {
   maxConcurrentJobs: number
   maxJobSeconds: number
   maxOutputBytes: number
+  maxJobsPerConsumer: number
+  consumerLimit: 'refuse' | 'wait'
+  retainSeconds: number
 }
 
-const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * 1024 * 1024 } as const
+const DEFAULTS = {
+  maxConcurrentJobs: 2,
+  maxJobSeconds: 600,
+  maxOutputBytes: 64 * 1024 * 1024,
+  maxJobsPerConsumer: 10,
+  retainSeconds: 7 * 24 * 3600
+} as const
 type Limit = keyof typeof DEFAULTS
 
 /** An option error of the engine `name` (`localOperator`, `dockerOperator`). */
@@ -49,11 +68,16 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
   const datasets = options.datasets ?? {}
   if (typeof datasets !== 'object' || datasets === null) throw invalidOption(name, 'datasets must map documentIds to paths or URLs')
   stringsOf(name, 'datasets', datasets)
+  const consumerLimit = options.consumerLimit ?? 'refuse'
+  if (consumerLimit !== 'refuse' && consumerLimit !== 'wait') throw invalidOption(name, `consumerLimit must be 'refuse' or 'wait', got ${String(consumerLimit)}`)
   return {
     dataDir: options.dataDir,
     datasets: new Map(Object.entries(datasets)),
     maxConcurrentJobs: limit(name, options, 'maxConcurrentJobs'),
     maxJobSeconds: limit(name, options, 'maxJobSeconds'),
-    maxOutputBytes: limit(name, options, 'maxOutputBytes')
+    maxOutputBytes: limit(name, options, 'maxOutputBytes'),
+    maxJobsPerConsumer: limit(name, options, 'maxJobsPerConsumer'),
+    consumerLimit,
+    retainSeconds: limit(name, options, 'retainSeconds')
   }
 }
