@@ -1,15 +1,16 @@
 import type { onErrorHookHandler } from 'fastify'
 import type { ResolvedOptions } from '../options.js'
 import { channels, type StartMessage } from '../channels.js'
+import { answeredStatus } from '../error-handler.js'
 import { operatorJobs } from './operator-call.js'
 import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
 
 // Every start answered with an error, whatever refused it: its parameters, its signature,
-// the terms, the operator (a 503).
-const refused: onErrorHookHandler = (_request, reply, err, done) => {
-  if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'refused', statusCode: reply.statusCode, code: err.code } satisfies StartMessage)
+// the terms, the operator (a 503). The hook runs before the error handler sets the status.
+const refused: onErrorHookHandler = (_request, _reply, err, done) => {
+  if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'refused', statusCode: answeredStatus(err), code: err.code } satisfies StartMessage)
   done()
 }
 
