@@ -13,10 +13,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, type BuildWorkflow, type ComputeOperator
+  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, nonceVerifier, personalSignVerifier,
+  type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
+import { registerOperations } from './metrics.js'
+import { limitPerConsumer, registerRateLimit, type RateLimits } from './rate-limit.js'
 
 export const PREFIX = '/api/v1/services'
 
@@ -51,10 +54,12 @@ export interface ProviderConfig {
    * provider keeps the plain contract, for clients that never heard of nonces.
    */
   replayProtection?: boolean
+  /** Requests a minute per client address and per verified consumer (README, Running in production). */
+  rateLimits?: RateLimits
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -63,7 +68,8 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
     engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
-    replayProtection: env.REPLAY_PROTECTION === '1'
+    replayProtection: env.REPLAY_PROTECTION === '1',
+    rateLimits: { perClient: Number(env.RATE_LIMIT_PER_CLIENT) || undefined, perConsumer: Number(env.RATE_LIMIT_PER_CONSUMER) || undefined }
   }
 }
 
@@ -117,7 +123,11 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
-  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore })
+  // Running in production (README): /metrics, /health, rate limits before and after the signature.
+  await registerOperations(app, { operator, nonceStore })
+  await registerRateLimit(app, config.rateLimits)
+  const verifier = limitPerConsumer(nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore), config.rateLimits)
+  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore, verifier })
   return { app, providerAddress: account.address }
 }
 

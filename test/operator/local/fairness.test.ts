@@ -64,7 +64,7 @@ t.test('the engine publishes each job queued, running and finished, with its wai
   const counted = await start(operator, { rawcode: ALGORITHMS.count })
   const queued = await start(operator, { rawcode: ALGORITHMS.sleep })
   const done = await waitFor(operator, counted.jobId)
-  const outputBytes = done.results.filter(result => result.type === 'output').reduce((sum, result) => sum + result.filesize, 0)
+  const outputBytes = done.results.filter(result => result.type === 'output').reduce((sum, result) => sum + (result.filesize ?? 0), 0)
   t.ok(outputBytes > 0)
   await waitFor(operator, queued.jobId, running)
   await operator.stop({ owner: OWNER, jobId: queued.jobId }, context())
