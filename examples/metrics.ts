@@ -1,8 +1,9 @@
 // What the provider is doing, for Prometheus and for a load balancer: `GET /metrics`
 // (prom-client, fed from the plugin's diagnostics channels and Fastify's onResponse hook)
 // and `GET /health` (does the operator answer? the nonce store? is the event loop keeping
-// up?). @fastify/under-pressure answers 503 to every request while the event loop lags,
-// rather than queueing work it cannot do in time.
+// up, as @fastify/under-pressure measures it?). A failing /health is a 503, for the load
+// balancer to take this instance out of rotation; the other routes keep answering (an
+// under-pressure threshold would answer them all 503, jobs' status polls included).
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { FastifyInstance } from 'fastify'
 import underPressure from '@fastify/under-pressure'
@@ -17,7 +18,7 @@ export interface OperationsOptions {
   nonceStore?: NonceStore | undefined
   /** Milliseconds /health waits for the operator and the nonce store. Default: 2000. */
   healthTimeout?: number
-  /** Event loop delay in ms past which every request is answered 503. Default: 1000. */
+  /** Mean event loop delay in ms past which /health fails. Default: 1000. */
   maxEventLoopDelay?: number
 }
 
@@ -119,7 +120,9 @@ export async function registerOperations (app: FastifyInstance, options: Operati
     countRequest({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) })
   })
 
-  await app.register(underPressure, { maxEventLoopDelay: options.maxEventLoopDelay ?? 1000 })
+  // No thresholds: it measures, /health decides.
+  await app.register(underPressure)
+  const maxEventLoopDelay = options.maxEventLoopDelay ?? 1000
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return await reply.type(registry.contentType).send(await registry.metrics())
@@ -133,12 +136,9 @@ export async function registerOperations (app: FastifyInstance, options: Operati
       check(async () => await operator.status({ owner: NOBODY }, { signal: AbortSignal.timeout(timeout), log: app.log })),
       nonceStore === undefined ? 'none' : check(async () => await nonceStore.get(NOBODY))
     ])
-    const healthy = operatorState === 'ok' && storeState !== 'failing'
-    return await reply.code(healthy ? 200 : 503).send({
-      status: healthy ? 'ok' : 'failing',
-      operator: operatorState,
-      nonceStore: storeState,
-      eventLoopDelay: Math.round(app.memoryUsage().eventLoopDelay)
-    })
+    const eventLoopDelay = Math.round(app.memoryUsage().eventLoopDelay)
+    const eventLoop = eventLoopDelay > maxEventLoopDelay ? 'failing' : 'ok'
+    const healthy = operatorState === 'ok' && storeState !== 'failing' && eventLoop === 'ok'
+    return await reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'failing', operator: operatorState, nonceStore: storeState, eventLoop, eventLoopDelay })
   })
 }
