@@ -1,11 +1,22 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { mkdir, realpath, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { CHANNELS, errors, type JobMessage } from '../../../lib/index.js'
 import { build, COMPUTE_PATH } from '../../helpers/build.js'
 import { fairnessRun } from '../../helpers/fairness.js'
 import { alice, sign } from '../../helpers/sign.js'
 import { until } from '../../helpers/until.js'
-import { ALGORITHMS, DID, OWNER, context, currentJob, engine, running, start, waitFor, workflow } from './helpers.js'
+import { ALGORITHMS, DID, OWNER, context, currentJob, engine, running, start, tempDir, waitFor, workflow } from './helpers.js'
+
+/** The job channel's messages while the test runs. */
+function jobMessages (t: Test): JobMessage[] {
+  const messages: JobMessage[] = []
+  const listener = (message: unknown) => { messages.push(message as JobMessage) }
+  subscribe(CHANNELS.job, listener)
+  t.teardown(() => { unsubscribe(CHANNELS.job, listener) })
+  return messages
+}
 
 t.test('one consumer starting 100 jobs and nine others one each: the nine leave the queue before the greedy one\'s third', async t => {
   const operator = await engine(t, { maxConcurrentJobs: 2, maxJobsPerConsumer: 100 })
@@ -56,10 +67,7 @@ t.test('engine options: maxJobsPerConsumer, consumerLimit and retainSeconds are 
 })
 
 t.test('the engine publishes each job queued, running and finished, with its wait, duration and output bytes', async t => {
-  const messages: JobMessage[] = []
-  const listener = (message: unknown) => { messages.push(message as JobMessage) }
-  subscribe(CHANNELS.job, listener)
-  t.teardown(() => { unsubscribe(CHANNELS.job, listener) })
+  const messages = jobMessages(t)
   const operator = await engine(t, { maxConcurrentJobs: 1 })
   const counted = await start(operator, { rawcode: ALGORITHMS.count })
   const queued = await start(operator, { rawcode: ALGORITHMS.sleep })
@@ -80,10 +88,7 @@ t.test('the engine publishes each job queued, running and finished, with its wai
 })
 
 t.test('a job stopped while queued is published finished, with its wait and no duration', async t => {
-  const messages: JobMessage[] = []
-  const listener = (message: unknown) => { messages.push(message as JobMessage) }
-  subscribe(CHANNELS.job, listener)
-  t.teardown(() => { unsubscribe(CHANNELS.job, listener) })
+  const messages = jobMessages(t)
   const operator = await engine(t, { maxConcurrentJobs: 1 })
   await start(operator, { rawcode: ALGORITHMS.sleep })
   const waiting = await start(operator, { rawcode: ALGORITHMS.sleep })
@@ -92,4 +97,18 @@ t.test('a job stopped while queued is published finished, with its wait and no d
     { state: 'queued', queued: 1, running: 1 },
     { state: 'finished', status: 70, stopreq: 1, duration: 0, waited: Number, queued: 0 }
   ])
+})
+
+t.test('a start that cannot be recorded (the disk failed) does not count against the consumer', async t => {
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir, maxJobsPerConsumer: 1 })
+  await operator.status({ owner: OWNER }, context())
+  const records = join(await realpath(dataDir), 'records')
+  await rm(records, { recursive: true })
+  await writeFile(records, 'not a folder')
+  await t.rejects(start(operator, { rawcode: ALGORITHMS.count }), { code: 'ENOTDIR' })
+  await rm(records)
+  await mkdir(records)
+  const { jobId } = await start(operator, { rawcode: ALGORITHMS.count })
+  t.match(await waitFor(operator, jobId), { status: 70 }, 'its one place is free again')
 })
