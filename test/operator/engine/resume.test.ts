@@ -8,6 +8,7 @@ import { resolveEngineOptions } from '../../../lib/operator/engine/options.js'
 import { createRecord } from '../../../lib/operator/engine/record.js'
 import { splitEntrypoint } from '../../../lib/operator/engine/entrypoint.js'
 import type { AlgorithmRunner, RunOutcome } from '../../../lib/operator/engine/runner.js'
+import { until } from '../../helpers/until.js'
 import { context, OWNER, tempDir, workflow, DID } from '../local/helpers.js'
 
 // A runner whose algorithms run outside the process (as containers do): after a restart it
@@ -46,8 +47,8 @@ t.test('a job found running after a restart holds its slot and its consumer\'s p
   t.match(messages.find(message => message.jobId === other!.jobId), { state: 'queued', queued: 1, running: 1 }, 'another consumer waits for the one slot')
   await new Promise(resolve => setTimeout(resolve, 20))
   end!()
-  await new Promise(resolve => setTimeout(resolve, 50))
-  t.match(messages.find(message => message.jobId === record.jobId), { state: 'finished', status: 70, duration: Number }, 'the resumed job ends, timed from its resumption')
-  t.ok(messages.find(message => message.jobId === record.jobId)!.duration! >= 20)
-  t.ok(messages.some(message => message.jobId === other!.jobId && message.state === 'running'), 'and its slot goes to the waiting job')
+  const finished = await until(() => messages.find(message => message.jobId === record.jobId && message.state === 'finished'), 'the resumed job to end', 10_000)
+  t.match(finished, { status: 70, stopreq: 0 })
+  t.ok(finished.duration! >= 20, 'timed from its resumption')
+  await until(() => messages.find(message => message.jobId === other!.jobId && message.state === 'running'), 'its slot to go to the waiting job', 10_000)
 })
