@@ -11,8 +11,12 @@ export interface EngineOptions {
   maxConcurrentJobs?: number
   /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600. */
   maxJobSeconds?: number
-  /** Bytes a job may write to its outputs (and, separately, to its log). Default: 64 MiB. */
+  /** Bytes a job may leave in its outputs and logs folders together, every entry counted; beyond them the job ends and they are discarded. Default: 64 MiB. */
   maxOutputBytes?: number
+  /** Entries (files, folders and links) a job may leave in its outputs and logs folders together; beyond them the job ends and they are discarded. Default: 1000. */
+  maxOutputFiles?: number
+  /** Bytes of the algorithm's stdout and stderr kept in its log; the rest is dropped as it comes, and the engine's log says so. Default: 8 MiB. */
+  maxLogBytes?: number
 }
 
 export interface ResolvedEngineOptions {
@@ -21,9 +25,12 @@ export interface ResolvedEngineOptions {
   maxConcurrentJobs: number
   maxJobSeconds: number
   maxOutputBytes: number
+  maxOutputFiles: number
+  maxLogBytes: number
 }
 
-const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * 1024 * 1024 } as const
+const MIB = 1024 * 1024
+const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * MIB, maxOutputFiles: 1000, maxLogBytes: 8 * MIB } as const
 type Limit = keyof typeof DEFAULTS
 
 /** An option error of the engine `name` (`localOperator`, `dockerOperator`). */
@@ -54,6 +61,8 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     datasets: new Map(Object.entries(datasets)),
     maxConcurrentJobs: limit(name, options, 'maxConcurrentJobs'),
     maxJobSeconds: limit(name, options, 'maxJobSeconds'),
-    maxOutputBytes: limit(name, options, 'maxOutputBytes')
+    maxOutputBytes: limit(name, options, 'maxOutputBytes'),
+    maxOutputFiles: limit(name, options, 'maxOutputFiles'),
+    maxLogBytes: limit(name, options, 'maxLogBytes')
   }
 }
