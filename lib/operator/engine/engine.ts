@@ -12,13 +12,14 @@ import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type FinalStatus, type Stat
 import type { ResolvedEngineOptions } from './options.js'
 import { planJob, type JobPlan } from './plan.js'
 import { createRecord, statusChange, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
+import { bytesOf, DiskUse } from './disk.js'
 import { AlgorithmLog } from './job-log.js'
-import { collectResults, keptResults, measure, openResult, overrunError } from './results.js'
+import { collectResults, discardResults, keptResults, measure, openResult, overrunError } from './results.js'
 import { RunFailure, type AlgorithmRunner, type PreparedJob, type RunOutcome } from './runner.js'
 import { Slots } from './slots.js'
 
 /** Why a job was cut short: the abort reason of its controller. */
-type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs'
+type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs' | 'disk'
 
 /** A job between its start and its final state. */
 interface Job {
@@ -50,12 +51,14 @@ const OUTPUT_CHECK_MS = 1000
 export class Engine implements ComputeOperator {
   private readonly slots: Slots
   private readonly jobs = new Map<string, Job>()
+  private readonly disk: DiskUse
   private readonly ready: Promise<{ dataDir: string, store: JobStore }>
   private closed = false
 
   /** `label` names the engine in errors ('local compute engine'). */
   constructor (private readonly label: string, private readonly options: ResolvedEngineOptions, private readonly runner: AlgorithmRunner) {
     this.slots = new Slots(options.maxConcurrentJobs)
+    this.disk = new DiskUse(options.maxDiskBytes)
     this.ready = this.load()
     // A failed load is answered to every call (503); it must not go unhandled meanwhile.
     this.ready.catch(() => {})
@@ -76,6 +79,7 @@ export class Engine implements ComputeOperator {
       if (wait !== undefined) this.resume(record, dataDir, store, wait)
       else if (waits !== undefined || record.status !== STATUS.running) await this.interrupted(record, dataDir, store)
     }
+    for (const record of store.all()) this.disk.hold(record.jobId, bytesOf(record.results))
     return { dataDir, store }
   }
 
@@ -104,6 +108,7 @@ export class Engine implements ComputeOperator {
   async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {
     const { dataDir, store } = await this.open()
     const plan = planJob(request, this.options, this.runner)
+    if (this.disk.hasNoRoomFor(this.options.maxOutputBytes)) throw new OperatorUnavailableError(`The ${this.label} has no disk left for a job's results; try again later.`)
     await this.runner.ready?.()
     const record = createRecord({
       jobId: randomBytes(16).toString('hex'),
@@ -142,6 +147,7 @@ export class Engine implements ComputeOperator {
       await this.end(record.jobId, 'stop')
       await store.remove(record.jobId)
       await rm(jobLayout(dataDir, record.jobId).dir, { recursive: true, force: true })
+      this.disk.release(record.jobId)
       return { ...this.statusOf(record), removed: 1 }
     }))
   }
@@ -269,7 +275,10 @@ export class Engine implements ComputeOperator {
     const watch = setInterval(() => {
       if (measuring) return
       measuring = true
-      measure(layout, this.options).then(({ overrun }) => { if (overrun !== undefined) controller.abort('outputs') }, () => {})
+      measure(layout, this.options).then(({ overrun, bytes }) => {
+        if (overrun !== undefined) controller.abort('outputs')
+        else if (this.disk.hold(job.record.jobId, bytes)) controller.abort('disk')
+      }, () => {})
         .finally(() => { measuring = false })
     }, OUTPUT_CHECK_MS)
     try {
@@ -310,13 +319,20 @@ export class Engine implements ComputeOperator {
     const { record, layout, controller: { signal } } = job
     const reason = signal.aborted ? signal.reason as EndReason : undefined
     if (record.status === STATUS.running) await this.advance(job, store, STATUS.publishing)
-    const kept = await keptResults(layout, this.options)
-    if (kept.overrun !== undefined) {
-      job.error = overrunError(kept.overrun, this.options)
-      await this.note(job, job.error)
+    let kept = await keptResults(layout, this.options)
+    let discarded = kept.overrun === undefined ? undefined : overrunError(kept.overrun, this.options)
+    // Within its own caps, a job may still take the engine's results past maxDiskBytes.
+    if (discarded === undefined && (reason === 'disk' || this.disk.hold(record.jobId, kept.bytes))) {
+      kept = await discardResults(layout)
+      discarded = `The provider's disk for results is full (maxDiskBytes ${this.options.maxDiskBytes}): the outputs and logs were discarded.`
+    }
+    if (discarded !== undefined) {
+      job.error = discarded
+      await this.note(job, discarded)
     }
     if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.maxSeconds} seconds`)
     const results = await collectResults(layout, kept)
+    this.disk.hold(record.jobId, bytesOf(results))
     await store.save(record, {
       ...this.ending(status, reason),
       exitCode: job.exitCode,

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../../errors.js'
-import { positiveInteger } from '../../option-checks.js'
+import { positiveInteger, wholeNumber } from '../../option-checks.js'
 
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
@@ -17,6 +17,12 @@ export interface EngineOptions {
   maxOutputFiles?: number
   /** Bytes of the algorithm's stdout and stderr kept in its log; the rest is dropped as it comes, and the engine's log says so. Default: 8 MiB. */
   maxLogBytes?: number
+  /**
+   * Bytes all jobs' results may hold together on the disk; a job that takes them past it is
+   * ended and its outputs discarded, and starts are refused (503) while less than one job's
+   * `maxOutputBytes` is left. 0, the default, sets no such cap.
+   */
+  maxDiskBytes?: number
 }
 
 export interface ResolvedEngineOptions {
@@ -27,6 +33,7 @@ export interface ResolvedEngineOptions {
   maxOutputBytes: number
   maxOutputFiles: number
   maxLogBytes: number
+  maxDiskBytes: number
 }
 
 const MIB = 1024 * 1024
@@ -63,6 +70,7 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     maxJobSeconds: limit(name, options, 'maxJobSeconds'),
     maxOutputBytes: limit(name, options, 'maxOutputBytes'),
     maxOutputFiles: limit(name, options, 'maxOutputFiles'),
-    maxLogBytes: limit(name, options, 'maxLogBytes')
+    maxLogBytes: limit(name, options, 'maxLogBytes'),
+    maxDiskBytes: wholeNumber(`${name}: maxDiskBytes`, options.maxDiskBytes ?? undefined, 0)
   }
 }

@@ -45,6 +45,8 @@ async function walk (layout: JobLayout, folder: string, budget: Budget): Promise
 /** What the algorithm left: its outputs and logs folders walked under one budget, without following a link. */
 export interface AlgorithmResults {
   entries: ResultEntry[]
+  /** What they hold, every entry counted. */
+  bytes: number
   overrun?: Overrun
 }
 
@@ -61,8 +63,15 @@ export async function measure (layout: JobLayout, limits: ResultLimits): Promise
       ...outputs.files.map(file => ({ ...file, type: 'output' as const })),
       ...logs.files.map(file => ({ ...file, filename: LOGS_PREFIX + file.filename, type: 'log' as const }))
     ],
+    bytes: budget.bytes,
     overrun: outputs.overrun ?? logs.overrun
   }
+}
+
+/** Deletes a job's outputs and algorithm logs. */
+export async function discardResults (layout: JobLayout): Promise<AlgorithmResults> {
+  await Promise.all([layout.outputs, layout.logs].map(async folder => await rm(folder, { recursive: true, force: true })))
+  return { entries: [], bytes: 0 }
 }
 
 /**
@@ -73,8 +82,7 @@ export async function measure (layout: JobLayout, limits: ResultLimits): Promise
 export async function keptResults (layout: JobLayout, limits: ResultLimits): Promise<AlgorithmResults> {
   const found = await measure(layout, limits)
   if (found.overrun === undefined) return found
-  await Promise.all([layout.outputs, layout.logs].map(async folder => await rm(folder, { recursive: true, force: true })))
-  return { entries: [], overrun: found.overrun }
+  return { ...await discardResults(layout), overrun: found.overrun }
 }
 
 /** The job's error for outputs beyond the caps. */

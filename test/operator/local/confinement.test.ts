@@ -2,6 +2,7 @@ import t from 'tap'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { until } from '../../helpers/until.js'
 import { OWNER, context, currentJob, engine, layoutOf, namedText, resultText, start, tempDir, waitFor } from './helpers.js'
 
 // What an algorithm's outputs and logs can reach, and how big they get, on the local engine
@@ -166,8 +167,47 @@ fs.writeFileSync(path.join(process.env.OUTPUTS, 'codes.txt'), codes.join(','))`
   t.equal(await resultText(operator, job.jobId, 0), 'ERR_ACCESS_DENIED,ERR_ACCESS_DENIED,ERR_ACCESS_DENIED')
 })
 
-t.test('options: maxOutputFiles and maxLogBytes are checked at registration', async t => {
+t.test('jobs together cannot fill the disk: the one that takes results past maxDiskBytes is ended, and starts wait for room', async t => {
+  const operator = await engine(t, { maxDiskBytes: 2_500_000, maxOutputBytes: 1_000_000 })
+  const writes = (bytes: number, ms: number) => `require('fs').writeFileSync(process.env.OUTPUTS + '/out', 'x'.repeat(${bytes})); setTimeout(() => {}, ${ms})`
+  const first = await waitFor(operator, (await start(operator, { rawcode: writes(900_000, 0) })).jobId)
+  t.match(first, { exitCode: 0, results: [{ filename: 'out', filesize: 900_000 }] })
+  // Two more, each within its own cap, that stay running: together they would hold 2.7 MB.
+  const jobs = [await start(operator, { rawcode: writes(900_000, 60_000) }), await start(operator, { rawcode: writes(900_000, 60_000) })]
+  const ended = await until(async () => {
+    for (const { jobId } of jobs) {
+      const job = await currentJob(operator, jobId)
+      if (job?.status === 70) return job
+    }
+  }, 'one of them to be ended', 20_000)
+  t.match(ended, { exitCode: null, stopreq: 0, error: 'The provider\'s disk for results is full (maxDiskBytes 2500000): the outputs and logs were discarded.' })
+  t.notOk(ended.results.some(result => result.type === 'output'))
+  const other = jobs.find(job => job.jobId !== ended.jobId)!
+  t.match((await operator.stop({ owner: OWNER, jobId: other.jobId }, context()))[0], { stopreq: 1, results: [{ filename: 'out' }] }, 'the other keeps its outputs')
+
+  await t.rejects(start(operator, { rawcode: writes(10, 0) }), { statusCode: 503, message: 'The local compute engine has no disk left for a job\'s results; try again later.' }, 'less than maxOutputBytes left: a start waits')
+  await operator.delete({ owner: OWNER, jobId: first.jobId }, context())
+  t.match(await waitFor(operator, (await start(operator, { rawcode: writes(10, 0) })).jobId), { exitCode: 0 }, 'room again once a job is deleted')
+})
+
+t.test('jobs that end before they are measured are caught at their end; a restart counts what is kept', async t => {
   const dataDir = await tempDir(t)
+  const limits = { dataDir, maxDiskBytes: 2_500_000, maxOutputBytes: 1_000_000 }
+  const operator = await engine(t, limits)
+  const writes = (bytes: number) => `require('fs').writeFileSync(process.env.OUTPUTS + '/out', 'x'.repeat(${bytes}))`
+  t.match(await waitFor(operator, (await start(operator, { rawcode: writes(900_000) })).jobId), { exitCode: 0, results: [{ filename: 'out' }] })
+  // Both start while there is room for one more, and end at once.
+  const quick = [await start(operator, { rawcode: writes(900_000) }), await start(operator, { rawcode: writes(900_000) })]
+  const ended = await Promise.all(quick.map(async ({ jobId }) => await waitFor(operator, jobId)))
+  t.same(ended.map(job => /^The provider's disk for results is full/.test(job.error ?? '')).sort(), [false, true], 'the one that took the results past the cap lost them')
+  await operator.close()
+  const again = await engine(t, limits)
+  await t.rejects(start(again, { rawcode: writes(10) }), { statusCode: 503, message: /no disk left/ }, 'after a restart, the kept results still count')
+})
+
+t.test('options: maxOutputFiles, maxLogBytes and maxDiskBytes are checked at registration', async t => {
+  const dataDir = await tempDir(t)
+  await t.rejects(engine(t, { dataDir, maxDiskBytes: -1 }), /localOperator: maxDiskBytes must be a whole number of at least 0, got -1/)
   await t.rejects(engine(t, { dataDir, maxOutputFiles: 0 }), /localOperator: maxOutputFiles must be a positive integer, got 0/)
   await t.rejects(engine(t, { dataDir, maxLogBytes: 1.5 }), /localOperator: maxLogBytes must be a positive integer, got 1.5/)
 })
