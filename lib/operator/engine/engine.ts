@@ -267,19 +267,15 @@ export class Engine implements ComputeOperator {
 
   /** Waits for a run with its outputs watched, and turns how it ended into the job's final status. */
   private async outcome (job: Job, prepared: PreparedJob, running: Promise<RunOutcome>): Promise<FinalStatus | 'detached'> {
-    const { layout, controller } = job
     prepared.log.open()
     // The log is capped as it is written; outputs are written by the algorithm itself, so they are
-    // measured, by the same bounded walk as at the end, one walk at a time.
+    // measured, by the same bounded walk as at the end, one walk at a time (a failed one is no verdict).
     let measuring = false
+    const idle = () => { measuring = false }
     const watch = setInterval(() => {
       if (measuring) return
       measuring = true
-      measure(layout, this.options).then(({ overrun, bytes }) => {
-        if (overrun !== undefined) controller.abort('outputs')
-        else if (this.disk.hold(job.record.jobId, bytes)) controller.abort('disk')
-      }, () => {})
-        .finally(() => { measuring = false })
+      this.measureRunning(job).then(idle, idle)
     }, OUTPUT_CHECK_MS)
     try {
       const outcome = await running
@@ -296,6 +292,13 @@ export class Engine implements ComputeOperator {
       await prepared.log.close()
       if (prepared.log.cut) await this.note(job, `the algorithm's log was cut at ${prepared.log.maxBytes} bytes`)
     }
+  }
+
+  /** Ends a running job whose outputs and logs are past its caps, or take the engine's results past maxDiskBytes. */
+  private async measureRunning ({ layout, record, controller }: Job): Promise<void> {
+    const { overrun, bytes } = await measure(layout, this.options)
+    if (overrun !== undefined) controller.abort('outputs')
+    else if (this.disk.hold(record.jobId, bytes)) controller.abort('disk')
   }
 
   /** Fetches one file; answers why it failed, or undefined. An abort is no failure: the job ends as stopped. */
