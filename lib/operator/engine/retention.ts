@@ -16,7 +16,8 @@ export class Retention {
   private timer: NodeJS.Timeout | undefined
   private sweeping: Promise<void> | undefined
 
-  constructor (private readonly seconds: number) {}
+  /** `deleted` is told each job whose folder went (the engine's disk budget gets its bytes back). */
+  constructor (private readonly seconds: number, private readonly deleted: (jobId: string) => void = () => {}) {}
 
   /** Unix seconds when a finished job's folder is (or was) deleted; undefined while it runs. */
   expires (record: JobRecord): number | undefined {
@@ -44,6 +45,7 @@ export class Retention {
       try {
         await rm(jobLayout(dataDir, record.jobId).dir, { recursive: true, force: true })
         await store.save(record, { results: [], expired: true })
+        this.deleted(record.jobId)
       } catch {}
     }
   }

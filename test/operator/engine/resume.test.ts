@@ -7,7 +7,7 @@ import { JobStore } from '../../../lib/operator/engine/job-store.js'
 import { resolveEngineOptions } from '../../../lib/operator/engine/options.js'
 import { createRecord } from '../../../lib/operator/engine/record.js'
 import { splitEntrypoint } from '../../../lib/operator/engine/entrypoint.js'
-import type { AlgorithmRunner, RunOutcome } from '../../../lib/operator/engine/runner.js'
+import { RunFailure, type AlgorithmRunner, type RunOutcome } from '../../../lib/operator/engine/runner.js'
 import { until } from '../../helpers/until.js'
 import { context, OWNER, tempDir, workflow, DID } from '../local/helpers.js'
 
@@ -16,8 +16,8 @@ import { context, OWNER, tempDir, workflow, DID } from '../local/helpers.js'
 function outsideRunner (end: Promise<void>): AlgorithmRunner {
   return {
     entrypoint: splitEntrypoint,
-    provision: async () => undefined,
-    run: async () => ({ failed: 'not in this test' }),
+    provision: async () => {},
+    run: async () => { throw new RunFailure('not in this test') },
     recover: async jobIds => new Map(jobIds.map(jobId => [jobId, async (): Promise<RunOutcome> => {
       await end
       return { exitCode: 0, summary: 'ended outside' }

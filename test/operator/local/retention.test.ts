@@ -85,3 +85,13 @@ t.test('a sweep leaves unfinished, not yet due and already expired jobs alone, a
   for (const jobId of ['running', 'recent', 'gone'] as const) t.ok(await exists(folders[jobId]!), `${jobId} is kept`)
   t.equal(retention.expires(records.running), undefined)
 })
+
+t.test('a deleted folder gives its bytes back to the engine\'s disk budget', async t => {
+  const operator = await engine(t, { retainSeconds: 2, maxOutputBytes: 100, maxDiskBytes: 120 })
+  const { jobId } = await start(operator, { rawcode: ALGORITHMS.count })
+  const done = await waitFor(operator, jobId)
+  t.ok(done.results.reduce((sum, result) => sum + (result.filesize ?? 0), 0) > 20, 'the job holds more than the room a new one needs')
+  await t.rejects(start(operator, { rawcode: ALGORITHMS.count }), { code: 'FST_COMPUTE_OPERATOR_UNAVAILABLE' }, 'no room for another job\'s results')
+  await until(async () => (await currentJob(operator, jobId))?.expired, 'the folder to be deleted', 8000, 100)
+  t.ok(await start(operator, { rawcode: ALGORITHMS.count }), 'once it went, a job starts')
+})
