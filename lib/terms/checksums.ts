@@ -46,13 +46,10 @@ export function pythonFloat (value: number): string {
   return `${sign}${whole}.${fraction === '' ? '0' : fraction}`
 }
 
-/** A number as Python prints what json.loads made of `source` (or, without source, of JavaScript's own text). */
-function pythonNumber (value: number, source: string | undefined): string {
-  if (source !== undefined) {
-    if (/[.eE]/.test(source)) return pythonFloat(value)
-    return source === '-0' ? '0' : source
-  }
-  return Number.isSafeInteger(value) ? String(value) : pythonFloat(value)
+/** A number as Python prints what json.loads made of `source`: its text in the DDO, or JavaScript's own. */
+function pythonNumber (value: number, source = String(value)): string {
+  if (/[.eE]/.test(source)) return pythonFloat(value)
+  return source === '-0' ? '0' : source
 }
 
 function dump (value: unknown, source: string | undefined): string {

@@ -1,4 +1,5 @@
 import { decrypt, encrypt } from 'eciesjs'
+import { Config } from 'eciesjs/config'
 import { pythonJson } from './checksums.js'
 
 // `encryptedFiles` as the reference provider writes and reads it (utils/encryption.py):
@@ -6,6 +7,16 @@ import { pythonJson } from './checksums.js'
 // AES-256-GCM with a 16-byte nonce and the tag before the ciphertext), in hex with 0x.
 // eciesjs is its JavaScript counterpart, byte for byte (test/terms/files.test.ts
 // decrypts a ciphertext made by eciespy's code).
+
+// eciespy's format, spelled out: eciesjs's defaults live in a global (ECIES_CONFIG) that
+// any other code in the process may change.
+const ECIESPY = Object.freeze(Object.assign(new Config(), {
+  ellipticCurve: 'secp256k1',
+  isEphemeralKeyCompressed: false,
+  isHkdfKeyCompressed: false,
+  symmetricAlgorithm: 'aes-256-gcm',
+  symmetricNonceLength: 16
+} as const))
 
 const HEX = /^(?:0x)?((?:[0-9a-fA-F]{2})+)$/
 
@@ -32,7 +43,7 @@ export function decryptFileUrls (encryptedFiles: string, privateKey: Uint8Array)
     if (text.startsWith('{')) text = String((JSON.parse(text) as { encryptedDocument?: unknown }).encryptedDocument)
     const bytes = fromHex(text)
     if (bytes === undefined) return undefined
-    const files: unknown = JSON.parse(Buffer.from(decrypt(privateKey, bytes)).toString('utf8'))
+    const files: unknown = JSON.parse(Buffer.from(decrypt(privateKey, bytes, ECIESPY)).toString('utf8'))
     if (!Array.isArray(files) || files.length === 0) return undefined
     const urls = files.map(file => (file as Partial<AssetFile> | null)?.url)
     return urls.every(url => typeof url === 'string' && url !== '') ? urls as string[] : undefined
@@ -51,5 +62,5 @@ export function encryptFiles (files: AssetFile[], providerPublicKey: string): `0
   const key = fromHex(providerPublicKey)
   if (key === undefined) throw new TypeError('providerPublicKey must be a secp256k1 public key in hex')
   const full = key.length === 64 ? Buffer.concat([Buffer.from([4]), key]) : key
-  return `0x${Buffer.from(encrypt(full, Buffer.from(pythonJson(files), 'utf8'))).toString('hex')}`
+  return `0x${Buffer.from(encrypt(full, Buffer.from(pythonJson(files), 'utf8'), ECIESPY)).toString('hex')}`
 }
