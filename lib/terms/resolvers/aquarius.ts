@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici'
 import type { DDO, DdoResolver } from '../ddo.js'
 import { parseDdoJson } from '../json-text.js'
+import { InvalidOptionError } from '../../errors.js'
 
 export interface AquariusResolverOptions {
   /** Aquarius' base URL, e.g. `https://aquarius.example.com` (the reference provider's AQUARIUS_URL). */
@@ -40,11 +41,19 @@ async function readText (body: Dispatcher.ResponseData['body'], maxBytes: number
  * lookup is aborted with the request (the plugin's operatorTimeout bounds the terms).
  */
 export function aquariusResolver (options: AquariusResolverOptions): DdoResolver {
-  const base = new URL('api/v1/aquarius/assets/ddo/', options.url.endsWith('/') ? options.url : `${options.url}/`)
+  let base: string
+  try {
+    const url = new URL('api/v1/aquarius/assets/ddo/', String(options?.url).replace(/\/?$/, '/'))
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('not http(s)')
+    base = url.href
+  } catch {
+    throw new InvalidOptionError('aquariusResolver: url must be an http(s) URL')
+  }
   const maxBytes = options.maxBytes ?? 1024 * 1024
   return async (did, { signal }) => {
     if (!V3_DID.test(did)) return undefined
-    const response = await request(new URL(did, base), { signal, dispatcher: options.dispatcher })
+    // The DID as the reference provider sends it (`did:op:...`), after the checked base.
+    const response = await request(base + did, { signal, dispatcher: options.dispatcher })
     if (response.statusCode === 404) {
       await response.body.dump()
       return undefined
