@@ -363,7 +363,7 @@ t.test('DDOs are cached between starts; each start looks a DID up once', async t
   let lookups = 0
   const ddos = hostResolver([dataset({ privacy: { allowAllPublishedAlgorithms: true } }), algorithm()])
   const resolver: DdoResolver = async (did, ctx) => { lookups++; return await ddos(did, ctx) }
-  const { app } = await serve(t, { terms: { resolver } })
+  const { app } = await serve(t, { terms: { resolver, cache: { max: 10, ttl: 60_000 } } })
   const byDid = { algorithmMeta: undefined, algorithmDid: ALGORITHM_DID, algorithmDataToken: ALGORITHM_TOKEN, algorithmTransferTxId: '0xalgo' }
   t.equal((await start(app, byDid)).statusCode, 200)
   t.equal((await start(app, byDid)).statusCode, 200)
