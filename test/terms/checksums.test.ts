@@ -53,11 +53,11 @@ const PYTHON3 = python3()
 
 t.test('python3 computes the same values now', { skip: PYTHON3 === undefined ? 'python3 is not installed: compared with the values it printed before only' : false }, async t => {
   const printed = execFileSync(PYTHON3!, ['-c', [
-      'import json,hashlib,sys',
-      'd=json.load(open(sys.argv[1], encoding="utf-8")); a=d["service"][0]["attributes"]',
-      'dump=lambda x: json.dumps(x, separators=(",", ":"))',
-      'print(dump(a["main"]["files"])); print(hashlib.sha256((a["encryptedFiles"]+dump(a["main"]["files"])).encode()).hexdigest())',
-      'print(dump(a["main"]["algorithm"]["container"])); print(hashlib.sha256(dump(a["main"]["algorithm"]["container"]).encode()).hexdigest())'
+    'import json,hashlib,sys',
+    'd=json.load(open(sys.argv[1], encoding="utf-8")); a=d["service"][0]["attributes"]',
+    'dump=lambda x: json.dumps(x, separators=(",", ":"))',
+    'print(dump(a["main"]["files"])); print(hashlib.sha256((a["encryptedFiles"]+dump(a["main"]["files"])).encode()).hexdigest())',
+    'print(dump(a["main"]["algorithm"]["container"])); print(hashlib.sha256(dump(a["main"]["algorithm"]["container"]).encode()).hexdigest())'
   ].join('\n'), FIXTURE.pathname], { encoding: 'utf8' })
   t.same(printed.trim().split('\n'), [PYTHON.files, PYTHON.filesChecksum, PYTHON.container, PYTHON.containerSectionChecksum])
 })
