@@ -1,4 +1,7 @@
+import type { FastifyInstance } from 'fastify'
 import { privateKeyToAccount } from 'viem/accounts'
+import { COMPUTE_PATH } from './build.js'
+import { alice, sign } from './sign.js'
 import { encryptFiles } from '../../lib/terms/files.js'
 import type { DDO, Privacy } from '../../lib/terms/ddo.js'
 import type { OrderToCheck, OrderVerdict, OrderVerifier } from '../../lib/terms/order-types.js'
@@ -143,4 +146,23 @@ export class MemoryOrders implements OrderVerifier {
     this.uses++
     return { valid: true, release: async () => { this.released++ } }
   }
+}
+
+/** A start by algorithmDid as a client sends it: Alice, the dataset's compute service and order, the algorithm's order; `output` as given. */
+export async function startByDid (app: { inject: FastifyInstance['inject'] }, output: Record<string, unknown> = {}) {
+  return await app.inject({
+    method: 'POST',
+    url: COMPUTE_PATH,
+    payload: {
+      consumerAddress: alice.address,
+      signature: await sign(alice, { documentId: DATASET_DID }),
+      documentId: DATASET_DID,
+      serviceId: 1,
+      transferTxId: '0xtx',
+      algorithmDid: ALGORITHM_DID,
+      algorithmDataToken: ALGORITHM_TOKEN,
+      algorithmTransferTxId: '0xalgo',
+      output
+    }
+  })
 }

@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import compute, { hostResolver } from '../../lib/index.js'
-import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
-import { alice, sign } from '../helpers/sign.js'
+import { PREFIX } from '../helpers/build.js'
 import { CSV_PATH, engine, resultText, waitFor } from '../operator/local/helpers.js'
-import { ALGORITHM_DID, ALGORITHM_TOKEN, DATASET_DID, PROVIDER_KEY, algorithm, dataset } from '../helpers/ddos.js'
+import { ALGORITHM_DID, PROVIDER_KEY, startByDid, algorithm, dataset } from '../helpers/ddos.js'
 
 // The workflow the terms build for the operator-service runs as it is on the bundled
 // engine: the dataset and the algorithm are downloaded from their decrypted URLs, and
@@ -37,21 +36,7 @@ t.test('a start by algorithmDid runs on the local engine with the files its DDOs
   const ddos = [dataset({ urls: [`${base}/weather.csv`], privacy: { allowAllPublishedAlgorithms: true } }), algorithm({ url: `${base}/rows.js` })]
   await app.register(compute, { prefix: PREFIX, operator, terms: { resolver: hostResolver(ddos), privateKey: PROVIDER_KEY } })
   t.teardown(() => app.close())
-  const res = await app.inject({
-    method: 'POST',
-    url: COMPUTE_PATH,
-    payload: {
-      consumerAddress: alice.address,
-      signature: await sign(alice, { documentId: DATASET_DID }),
-      documentId: DATASET_DID,
-      serviceId: '1',
-      transferTxId: '0xtx',
-      algorithmDid: ALGORITHM_DID,
-      algorithmDataToken: ALGORITHM_TOKEN,
-      algorithmTransferTxId: '0xalgo',
-      output: {}
-    }
-  })
+  const res = await startByDid(app)
   t.equal(res.statusCode, 200)
   const job = await waitFor(operator, res.json()[0].jobId)
   t.match(job, { status: 70, exitCode: 0, algoDID: ALGORITHM_DID })

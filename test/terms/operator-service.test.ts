@@ -1,12 +1,11 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import compute, { httpOperator, hostResolver } from '../../lib/index.js'
-import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
+import { PREFIX } from '../helpers/build.js'
 import { operatorService } from '../helpers/operator-service.js'
-import { alice, sign } from '../helpers/sign.js'
 import {
   ALGORITHM_DID, ALGORITHM_TOKEN, ALGORITHM_URL, CONTAINER, DATASET_DID, DATASET_TOKEN, DATASET_URL, MemoryOrders,
-  PROVIDER_KEY, provider, algorithm, dataset, trusted
+  PROVIDER_KEY, startByDid, provider, algorithm, dataset, trusted
 } from '../helpers/ddos.js'
 
 // What the operator-service's engine downloads is what the workflow carries: an allowed
@@ -24,21 +23,7 @@ t.test('an allowed start reaches the operator-service with the decrypted URLs an
     terms: { resolver: hostResolver([dataset({ privacy: { publisherTrustedAlgorithms: [trusted(algorithm())] } }), algorithm()]), privateKey: PROVIDER_KEY, orders }
   })
   t.teardown(() => app.close())
-  const res = await app.inject({
-    method: 'POST',
-    url: COMPUTE_PATH,
-    payload: {
-      consumerAddress: alice.address,
-      signature: await sign(alice, { documentId: DATASET_DID }),
-      documentId: DATASET_DID,
-      serviceId: 1,
-      transferTxId: '0xtx',
-      algorithmDid: ALGORITHM_DID,
-      algorithmDataToken: ALGORITHM_TOKEN,
-      algorithmTransferTxId: '0xalgo',
-      output: { publishOutput: 0 }
-    }
-  })
+  const res = await startByDid(app, { publishOutput: 0 })
   t.equal(res.statusCode, 200)
   t.equal(res.json()[0].algoDID, ALGORITHM_DID, 'the service read the algorithm\'s id from the workflow')
   const post = service.received.find(call => call.method === 'POST')!
