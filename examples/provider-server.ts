@@ -127,8 +127,8 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
-  // Publishers encrypt their files for this provider, as with the reference provider.
-  encryptRoute(app, PREFIX, account.publicKey)
+  // With the terms, publishers encrypt their files for this provider, as with the reference provider.
+  if (config.terms === true) encryptRoute(app, PREFIX, account.publicKey)
   const terms = config.terms !== true
     ? undefined
     : { resolver: config.aquariusUrl !== undefined ? aquariusResolver({ url: config.aquariusUrl }) : exampleAssets(app, () => app.listeningOrigin, account.publicKey), privateKey }
