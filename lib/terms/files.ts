@@ -1,5 +1,5 @@
-import { decrypt, encrypt } from 'eciesjs'
-import { Config } from 'eciesjs/config'
+import { createRequire } from 'node:module'
+import type { Config } from 'eciesjs/config'
 import { pythonJson } from './checksums.js'
 
 // `encryptedFiles` as the reference provider writes and reads it (utils/encryption.py):
@@ -8,15 +8,30 @@ import { pythonJson } from './checksums.js'
 // eciesjs is its JavaScript counterpart, byte for byte (test/terms/files.test.ts
 // decrypts a ciphertext made by eciespy's code).
 
-// eciespy's format, spelled out: eciesjs's defaults live in a global (ECIES_CONFIG) that
-// any other code in the process may change.
-const ECIESPY = Object.freeze(Object.assign(new Config(), {
-  ellipticCurve: 'secp256k1',
-  isEphemeralKeyCompressed: false,
-  isHkdfKeyCompressed: false,
-  symmetricAlgorithm: 'aes-256-gcm',
-  symmetricNonceLength: 16
-} as const))
+interface Ecies { ecies: typeof import('eciesjs'), config: Config }
+let loaded: Ecies | undefined
+
+// eciesjs (and its curves) load at the first use, not with the plugin: about a fifth of
+// the plugin's import time, which a host without the terms never needs. It is CommonJS,
+// so require keeps this synchronous. eciespy's format is spelled out: eciesjs's defaults
+// live in a global (ECIES_CONFIG) that any other code in the process may change.
+function eciesjs (): Ecies {
+  if (loaded === undefined) {
+    const require = createRequire(import.meta.url)
+    const { Config } = require('eciesjs/config') as typeof import('eciesjs/config')
+    loaded = {
+      ecies: require('eciesjs') as typeof import('eciesjs'),
+      config: Object.freeze(Object.assign(new Config(), {
+        ellipticCurve: 'secp256k1',
+        isEphemeralKeyCompressed: false,
+        isHkdfKeyCompressed: false,
+        symmetricAlgorithm: 'aes-256-gcm',
+        symmetricNonceLength: 16
+      } as const))
+    }
+  }
+  return loaded
+}
 
 const HEX = /^(?:0x)?((?:[0-9a-fA-F]{2})+)$/
 
@@ -43,7 +58,8 @@ export function decryptFileUrls (encryptedFiles: string, privateKey: Uint8Array)
     if (text.startsWith('{')) text = String((JSON.parse(text) as { encryptedDocument?: unknown }).encryptedDocument)
     const bytes = fromHex(text)
     if (bytes === undefined) return undefined
-    const files: unknown = JSON.parse(Buffer.from(decrypt(privateKey, bytes, ECIESPY)).toString('utf8'))
+    const { ecies, config } = eciesjs()
+    const files: unknown = JSON.parse(Buffer.from(ecies.decrypt(privateKey, bytes, config)).toString('utf8'))
     if (!Array.isArray(files) || files.length === 0) return undefined
     const urls = files.map(file => (file as Partial<AssetFile> | null)?.url)
     return urls.every(url => typeof url === 'string' && url !== '') ? urls as string[] : undefined
@@ -62,5 +78,6 @@ export function encryptFiles (files: AssetFile[], providerPublicKey: string): `0
   const key = fromHex(providerPublicKey)
   if (key === undefined) throw new TypeError('providerPublicKey must be a secp256k1 public key in hex')
   const full = key.length === 64 ? Buffer.concat([Buffer.from([4]), key]) : key
-  return `0x${Buffer.from(encrypt(full, Buffer.from(pythonJson(files), 'utf8'), ECIESPY)).toString('hex')}`
+  const { ecies, config } = eciesjs()
+  return `0x${Buffer.from(ecies.encrypt(full, Buffer.from(pythonJson(files), 'utf8'), config)).toString('hex')}`
 }
