@@ -13,9 +13,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, nonceVerifier, personalSignVerifier,
+  aquariusResolver, defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, nonceVerifier, personalSignVerifier,
   type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
+import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
+import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
 import { registerOperations } from './metrics.js'
@@ -54,12 +56,16 @@ export interface ProviderConfig {
    * provider keeps the plain contract, for clients that never heard of nonces.
    */
   replayProtection?: boolean
+  /** The data owner's terms: the datasets are DDOs (examples/terms/assets.ts), checked as the reference provider checks them. */
+  terms?: boolean
+  /** With the terms, DDOs from this Aquarius instead of the example's own. */
+  aquariusUrl?: string
   /** Requests a minute per client address and per verified consumer (README, Running in production). */
   rateLimits?: RateLimits
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -69,6 +75,8 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
     replayProtection: env.REPLAY_PROTECTION === '1',
+    terms: env.TERMS === '1',
+    aquariusUrl: env.AQUARIUS_URL || undefined,
     rateLimits: { perClient: Number(env.RATE_LIMIT_PER_CLIENT) || undefined, perConsumer: Number(env.RATE_LIMIT_PER_CONSUMER) || undefined }
   }
 }
@@ -87,7 +95,8 @@ const buildWorkflow: BuildWorkflow = input => {
 
 /** The provider, ready to listen, and the address it signs as. */
 export async function buildProvider (config: ProviderConfig): Promise<{ app: FastifyInstance, providerAddress: string }> {
-  const account = privateKeyToAccount(config.privateKey ?? generatePrivateKey())
+  const privateKey = config.privateKey ?? generatePrivateKey()
+  const account = privateKeyToAccount(privateKey)
   const app = Fastify({ logger: config.logger ?? true })
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
@@ -119,15 +128,21 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     documentation: DOCUMENTATION,
     providerAddress: account.address,
     computeOperator: config.operatorServiceUrl === undefined ? config.engine ?? 'local' : 'operator-service',
-    datasets: Object.keys(DATASETS),
+    datasets: config.terms === true ? EXAMPLE_DATASETS : Object.keys(DATASETS),
+    terms: config.terms === true,
     serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
+  // With the terms, publishers encrypt their files for this provider, as with the reference provider.
+  if (config.terms === true) encryptRoute(app, PREFIX, account.publicKey)
+  const terms = config.terms !== true
+    ? undefined
+    : { resolver: config.aquariusUrl !== undefined ? aquariusResolver({ url: config.aquariusUrl }) : exampleAssets(app, () => app.listeningOrigin, account.publicKey), privateKey }
   // Running in production (README): /metrics, /health, rate limits before and after the signature.
   await registerOperations(app, { operator, nonceStore })
   await registerRateLimit(app, config.rateLimits)
   const verifier = limitPerConsumer(nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore), config.rateLimits)
-  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore, verifier })
+  await app.register(compute, { prefix: PREFIX, operator, nonceStore, verifier, ...(terms === undefined ? { buildWorkflow } : { terms }) })
   return { app, providerAddress: account.address }
 }
 
