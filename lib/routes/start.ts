@@ -54,6 +54,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
         await build.giveBack()
         throw err
       }
+      if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'accepted', statusCode: 200, jobId: jobs[0]?.jobId } satisfies StartMessage)
       return linkResults(jobs, params.consumerAddress)
     }
   })
