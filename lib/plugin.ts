@@ -25,6 +25,13 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
+  // An operator that cannot work refuses to start, rather than answer 503 to every request.
+  try {
+    await options.operator.ready?.()
+  } catch (err) {
+    if (options.ownsOperator) await options.operator.close?.()
+    throw err
+  }
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
 

@@ -41,6 +41,8 @@ export type Life = { stdout?: string, stderr?: string, exitCode: number, oomKill
 export interface FakeDockerOptions {
   /** Image references the daemon holds ('name:tag'). */
   images: string[]
+  /** Programs on the images' PATH: a container whose entrypoint is another fails to start. Default: node, python3. */
+  programs?: string[]
   /** What a container does when started; it may write to the container's bind mounts. Default: exits 0. */
   run?: (container: FakeContainer) => Life | Promise<Life>
 }
@@ -48,6 +50,10 @@ export interface FakeDockerOptions {
 // Every error body of Podman's compat API: {cause, message, response}.
 function fail (res: ServerResponse, status: number, cause: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ cause, message, response: status }) + '\n')
+}
+
+function send (res: ServerResponse, status: number, type: string | undefined, body?: string | Buffer): void {
+  res.writeHead(status, type === undefined ? {} : { 'content-type': type }).end(body)
 }
 
 // Without a TTY, each chunk of output comes framed: stream (1 stdout, 2 stderr), three zeros, a 32-bit big-endian length.
@@ -72,7 +78,7 @@ export async function fakeDocker (t: Test, options: FakeDockerOptions): Promise<
   const calls: string[] = []
   const containers = new Map<string, FakeContainer>()
   const waiters = new Map<string, Array<(code: number) => void>>()
-  const run = options.run ?? (() => ({ exitCode: 0 }))
+  const run = options.run ?? ((): Life => ({ exitCode: 0 }))
 
   function exit (container: FakeContainer, exitCode: number): void {
     if (container.state !== 'running') return
@@ -109,17 +115,17 @@ export async function fakeDocker (t: Test, options: FakeDockerOptions): Promise<
     switch (route) {
       case 'GET /_ping':
         // 200 `OK`, text/plain.
-        return void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK')
+        return send(res, 200, 'text/plain; charset=utf-8', 'OK')
       case 'GET /images/:id/json': {
         // 200 with the image (Id, RepoTags, ...), or 404 `failed to find image node:nope: ...: No such image`.
         const ref = decodeURIComponent(parts[1]!)
         if (!options.images.includes(ref)) return fail(res, 404, `failed to find image ${ref}: docker.io/library/${ref}: No such image`, `failed to find image ${ref}: docker.io/library/${ref}: No such image`)
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: `sha256:${'e'.repeat(64)}`, RepoTags: [ref] }))
+        return send(res, 200, 'application/json', JSON.stringify({ Id: `sha256:${'e'.repeat(64)}`, RepoTags: [ref] }))
       }
       case 'POST /images/create': {
         // No registry here: 200, then the failure in the progress stream, as Podman answered a pull it could not make.
         const error = `initializing source docker://${url.searchParams.get('fromImage')}:${url.searchParams.get('tag')}: pinging container registry: no such host`
-        return void res.writeHead(200).end(JSON.stringify({ progressDetail: {}, errorDetail: { message: error }, error }) + '\n')
+        return send(res, 200, undefined, JSON.stringify({ progressDetail: {}, errorDetail: { message: error }, error }) + '\n')
       }
       case 'POST /containers/create': {
         // 201 {"Id":<64 hex>,"Warnings":[]}; 500 for a name in use; 404 `no such image: ...: image not known`.
@@ -130,13 +136,13 @@ export async function fakeDocker (t: Test, options: FakeDockerOptions): Promise<
         if (!options.images.includes(config.Image)) return fail(res, 404, 'image not known', `no such image: docker.io/library/${config.Image}: image not known`)
         const id = randomBytes(32).toString('hex')
         containers.set(id, { id, name, config, state: 'created', exitCode: 0, oomKilled: false, log: [] })
-        return void res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: id, Warnings: [] }) + '\n')
+        return send(res, 201, 'application/json', JSON.stringify({ Id: id, Warnings: [] }) + '\n')
       }
       case 'GET /containers/json': {
         // 200 [{Id, Names: ["/name"], Image, Labels, State: "running" | "exited", ...}], filtered by label name.
         const { label = [] } = JSON.parse(url.searchParams.get('filters') ?? '{}') as { label?: string[] }
         const listed = [...containers.values()].filter(container => label.every(name => container.config.Labels?.[name] !== undefined))
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(listed.map(container => ({
+        return send(res, 200, 'application/json', JSON.stringify(listed.map(container => ({
           Id: container.id, Names: [`/${container.name}`], Image: container.config.Image, Labels: container.config.Labels ?? {}, State: container.state
         }))) + '\n')
       }
@@ -151,19 +157,20 @@ export async function fakeDocker (t: Test, options: FakeDockerOptions): Promise<
           return fail(res, 500, 'OCI runtime attempted to invoke a command that was not found', `runc: runc create failed: unable to start container process: exec: "${program}": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found`)
         }
         res.writeHead(204).end()
-        return void await start(container)
+        await start(container)
+        return
       }
       case 'POST /containers/:id/wait': {
         // 200 at once, headers only; the body {"StatusCode":3,"Error":null} when the container stops.
         res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders()
-        const reply = (code: number) => res.end(JSON.stringify({ StatusCode: code, Error: null }) + '\n')
+        const reply = (code: number): void => { res.end(JSON.stringify({ StatusCode: code, Error: null }) + '\n') }
         if (container.state === 'exited') return reply(container.exitCode)
         waiters.set(container.id, [...waiters.get(container.id) ?? [], reply])
         return
       }
       case 'GET /containers/:id/json':
         // 200 {Id, State: {Status, Running, OOMKilled, ExitCode, ...}, ...}.
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        return send(res, 200, 'application/json', JSON.stringify({
           Id: container.id,
           Name: container.name,
           State: { Status: container.state, Running: container.state === 'running', OOMKilled: container.oomKilled, ExitCode: container.exitCode },
@@ -171,17 +178,17 @@ export async function fakeDocker (t: Test, options: FakeDockerOptions): Promise<
         }) + '\n')
       case 'GET /containers/:id/logs':
         // 200 application/octet-stream: the frames.
-        return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.concat(container.log))
+        return send(res, 200, 'application/octet-stream', Buffer.concat(container.log))
       case 'POST /containers/:id/kill':
         // 204, and the container exits 137; 500 `can only kill running containers. <id> is in state exited: container state improper`.
         if (container.state !== 'running') return fail(res, 500, 'container state improper', `can only kill running containers. ${container.id} is in state ${container.state}: container state improper`)
         exit(container, 137)
-        return void res.writeHead(204).end()
+        return send(res, 204, undefined)
       case 'DELETE /containers/:id':
         // 204 (force: a running container is killed first).
         exit(container, 137)
         containers.delete(container.id)
-        return void res.writeHead(204).end()
+        return send(res, 204, undefined)
     }
     fail(res, 404, 'not found', `not a call of the Docker Engine API this fake knows: ${route}`)
   }
