@@ -25,9 +25,10 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
-  // An operator that cannot work refuses to start, rather than answer 503 to every request.
+  // An operator or a nonce store that cannot work refuses to start, rather than answer 503 to every request.
   try {
     await options.operator.ready?.()
+    await opts.nonceStore?.ready?.()
   } catch (err) {
     if (options.ownsOperator) await options.operator.close?.()
     throw err

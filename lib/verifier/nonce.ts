@@ -21,6 +21,8 @@ export interface NonceStore {
    * at most one may answer true.
    */
   advance(address: string, nonce: string): boolean | Promise<boolean>
+  /** Rejects when the store cannot work as configured (a missing table); the plugin awaits it at registration. */
+  ready?(): Promise<void>
 }
 
 // A store that throws (Redis down, a lost connection) is an outage, not the client's
