@@ -1,6 +1,6 @@
-import t, { type Test } from 'tap'
-import { Clock } from 'clock-mock'
+import t from 'tap'
 import { Deadlines, type Expiring } from '../lib/deadlines.js'
+import { mockClock } from './helpers/clock.js'
 
 // A call that records when, and with which timeout, its deadline came.
 function call (started = performance.now()) {
@@ -9,17 +9,7 @@ function call (started = performance.now()) {
   return { expiring, seen }
 }
 
-// A mock clock (clock-mock, what tap's t.clock uses): the deadlines' timers and
-// performance.now() move only when the test advances it, so each verdict is exact and
-// the machine's speed decides nothing.
-// advance() fires every timer it passes at its end time: a millisecond at a time, each
-// fires at its own, as on the event loop.
-function mockClock (t: Test): { advance: (ms: number) => void } {
-  const clock = new Clock()
-  t.teardown(clock.enter())
-  return { advance: ms => { for (let i = 0; i < ms; i++) clock.advance(1) } }
-}
-
+// Timers and performance.now() on a mock clock: each deadline is checked to the millisecond.
 t.test('calls expire in the order they began, each at its own deadline, whichever ended before', async t => {
   const clock = mockClock(t)
   const deadlines = new Deadlines(100)
