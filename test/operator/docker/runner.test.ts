@@ -46,7 +46,8 @@ t.test('a job runs in a container made as the engine promises, and its outputs a
   t.match(job, { status: 70, exitCode: 0, stopreq: 0, results: [{ index: 0, filename: 'rows.txt', type: 'output' }, { filename: 'algorithm.log', type: 'log' }] })
   t.equal(job.error, undefined)
   t.same(await download(app, jobId, 0), { statusCode: 200, body: '16' })
-  t.match((await download(app, jobId, 1)).body, /counted 16\na warning\n[^]*\[engine\] the algorithm exited with code 0/)
+  t.same(await download(app, jobId, 1), { statusCode: 200, body: 'counted 16\na warning\n' }, 'stdout then stderr, as the daemon framed them')
+  t.match((await download(app, jobId, 2)).body, /\[engine\] the algorithm exited with code 0/)
 
   const create = daemon.calls.indexOf('POST /containers/create')
   t.ok(create > 0 && daemon.calls.indexOf('GET /images/node%3A20/json') < create, 'the image is checked before the container is made')
@@ -130,15 +131,17 @@ t.test('stop kills the running container (stopreq 1) and removes it; the log kee
   t.match(stop.json(), [{ jobId, status: 70, stopreq: 1, exitCode: null }])
   t.ok(daemon.calls.includes(`POST /containers/${container.id}/kill`), 'killed')
   t.same(daemon.containers.size, 0, 'and removed')
-  t.match((await download(app, jobId, 0)).body, /sleeping\n[^]*the algorithm was killed/)
+  t.same((await download(app, jobId, 0)).body, 'sleeping\n')
+  t.match((await download(app, jobId, 1)).body, /the algorithm was killed/)
 })
 
-t.test('a log longer than maxOutputBytes is cut there, and says so', async t => {
+t.test('a log longer than maxLogBytes is cut there, and the engine\'s log says so', async t => {
   const daemon = await daemonFor(t, () => ({ stdout: 'x'.repeat(5000), stderr: 'y'.repeat(5000), exitCode: 0 }))
-  const app = await providerOn(t, daemon, { maxOutputBytes: 2000 })
+  const app = await providerOn(t, daemon, { maxLogBytes: 2000 })
   const jobId = await started(t, app, { rawcode: 'x', image: IMAGE })
   t.match(await waitFor(app, jobId), { status: 70, exitCode: 0 })
-  t.match((await download(app, jobId, 0)).body, /^x{2000}\n\[engine\] log cut at 2000 bytes\n/)
+  t.match((await download(app, jobId, 0)).body, /^x{2000}$/)
+  t.match((await download(app, jobId, 1)).body, /2000/)
 })
 
 t.test('closing the provider leaves a running container; the next provider on the same dataDir waits for it and collects its outputs', async t => {
