@@ -16,6 +16,7 @@ import compute, {
   aquariusResolver, defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, nonceVerifier, personalSignVerifier,
   type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
+import { allowedImages } from './allowed-images.js'
 import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
 import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
@@ -49,6 +50,8 @@ export interface ProviderConfig {
   operatorServiceUrl?: string
   /** 'docker': jobs in containers (dockerOperator) rather than local processes. */
   engine?: 'local' | 'docker'
+  /** The images the container engine allows (ALLOWED_IMAGES); default: the node and python images. */
+  images?: string[]
   /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
   privateKey?: `0x${string}`
   /**
@@ -65,7 +68,7 @@ export interface ProviderConfig {
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, ALLOWED_IMAGES, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -73,6 +76,7 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     dataDir: env.DATA_DIR ?? join(tmpdir(), 'fastify-ocean-compute'),
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
     engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
+    images: allowedImages(env),
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
     replayProtection: env.REPLAY_PROTECTION === '1',
     terms: env.TERMS === '1',
@@ -100,12 +104,12 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const app = Fastify({ logger: config.logger ?? true })
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
-  // The container engine pulls what the consumer's algorithm names, within its default
-  // allow-list (the node and python images); its socket comes from DOCKER_HOST or the default.
+  // The container engine pulls what the consumer's algorithm names, within its allow-list
+  // (ALLOWED_IMAGES, else the node and python images); its socket comes from DOCKER_HOST or the default.
   const operator: ComputeOperator = config.operatorServiceUrl !== undefined
     ? httpOperator({ url: config.operatorServiceUrl, account })
     : config.engine === 'docker'
-      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log })
+      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log, images: config.images })
       : localOperator({ dataDir: config.dataDir })
 
   // Graceful shutdown: closing, Node ends the keep-alive connections that are idle, not

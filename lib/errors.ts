@@ -57,7 +57,7 @@ export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []
   'with `computeOperator` before registering the plugin.', 500)
 
 /** Registration: an option has the wrong type or value. */
-export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string]>(
+export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string] | [string, ErrorOptions]>(
   'FST_COMPUTE_INVALID_OPTION', 'fastify-ocean-compute: %s', 500)
 
 /** The data owner's terms refuse the start (spec section 6); the message is the reference provider's. */

@@ -25,6 +25,14 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
+  // An operator or a nonce store that cannot work refuses to start, rather than answer 503 to every request.
+  try {
+    await options.operator.ready?.()
+    await opts.nonceStore?.ready?.()
+  } catch (err) {
+    if (options.ownsOperator) await options.operator.close?.()
+    throw err
+  }
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
   if (opts.terms !== undefined && opts.terms.orders === undefined) {

@@ -1,6 +1,9 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import compute, { personalSignVerifier, type ComputeVerifier } from '../lib/index.js'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import compute, { dockerOperator, localOperator, personalSignVerifier, type ComputeOperator, type ComputeVerifier } from '../lib/index.js'
 import { MemoryOperator } from './helpers/memory-operator.js'
 import { alice, bob, sign } from './helpers/sign.js'
 
@@ -29,6 +32,30 @@ t.test('checks its options once at registration with a clear message', async t =
     app.register(compute, { operator: new MemoryOperator(), ...options } as never)
     await t.rejects(ready(app), { code: 'FST_COMPUTE_INVALID_OPTION', message }, JSON.stringify(options))
   }
+})
+
+t.test('an engine whose dataDir cannot be used refuses to register, naming dataDir, and is closed', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'foc-plugin-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  // A folder under a file: refused to root as to anyone.
+  await writeFile(join(dir, 'file'), '')
+  const dataDir = join(dir, 'file', 'data')
+  for (const operator of [localOperator({ dataDir }), dockerOperator({ dataDir, socketPath: join(dir, 'none.sock'), log: { warn: () => {} } })]) {
+    let closed = false
+    const close = operator.close.bind(operator)
+    operator.close = async () => { closed = true; await close() }
+    const app = Fastify()
+    app.register(compute, { operator })
+    await t.rejects(ready(app), { code: 'FST_COMPUTE_INVALID_OPTION', message: new RegExp(`^fastify-ocean-compute: the (local|container) compute engine cannot use its dataDir ${dataDir}: ENOTDIR`) })
+    t.ok(closed, 'the plugin closes the engine it was given')
+  }
+})
+
+t.test('an operator\'s ready() is awaited at registration: one that rejects stops Fastify from starting', async t => {
+  const operator: ComputeOperator = { start: async () => [], status: async () => [], stop: async () => [], delete: async () => [], ready: async () => { throw new Error('not today') } }
+  const app = Fastify()
+  app.register(compute, { operator })
+  await t.rejects(ready(app), { message: 'not today' })
 })
 
 t.test('serves two prefixes with two operators, the verifier injected by decorator in one and by option in the other', async t => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { appendFile, mkdir, realpath, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import { OperatorUnavailableError } from '../../errors.js'
+import { InvalidOptionError, OperatorUnavailableError } from '../../errors.js'
 import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
 import { splitEntrypoint } from './entrypoint.js'
 import { fetchTo } from './fetch.js'
@@ -57,7 +57,7 @@ export class Engine implements ComputeOperator {
   private readonly retention: Retention
   private readonly jobs = new Map<string, Job>()
   private readonly disk: DiskUse
-  private readonly ready: Promise<{ dataDir: string, store: JobStore }>
+  private readonly loaded: Promise<{ dataDir: string, store: JobStore }>
   private closed = false
 
   /** `label` names the engine in errors ('local compute engine'). */
@@ -65,9 +65,9 @@ export class Engine implements ComputeOperator {
     this.slots = new Slots({ size: options.maxConcurrentJobs, perConsumer: options.maxJobsPerConsumer, whenFull: options.consumerLimit })
     this.disk = new DiskUse(options.maxDiskBytes)
     this.retention = new Retention(options.retainSeconds, jobId => { this.disk.release(jobId) })
-    this.ready = this.load()
+    this.loaded = this.load()
     // A failed load is answered to every call (503); it must not go unhandled meanwhile.
-    this.ready.catch(() => {})
+    this.loaded.catch(() => {})
   }
 
   private async load (): Promise<{ dataDir: string, store: JobStore }> {
@@ -110,7 +110,14 @@ export class Engine implements ComputeOperator {
 
   private async open (): Promise<{ dataDir: string, store: JobStore }> {
     if (this.closed) throw new OperatorUnavailableError(`The ${this.label} is closed.`)
-    return await this.ready
+    return await this.loaded
+  }
+
+  /** Resolves once dataDir is usable and its records are read; the plugin awaits it at registration. */
+  async ready (): Promise<void> {
+    await this.loaded.catch((err: Error) => {
+      throw new InvalidOptionError(`the ${this.label} cannot use its dataDir ${this.options.dataDir}: ${err.message}`, { cause: err })
+    })
   }
 
   async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../../errors.js'
-import { positiveInteger, wholeNumber } from '../../option-checks.js'
+import { positiveInteger, timeLimit, wholeNumber } from '../../option-checks.js'
 
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
@@ -9,7 +9,7 @@ export interface EngineOptions {
   datasets?: Record<string, string>
   /** Jobs that run at once; later ones wait in status 1. Default: 2. */
   maxConcurrentJobs?: number
-  /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600. */
+  /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600; at most 2147483 (~24.8 days, a Node timer's longest wait). */
   maxJobSeconds?: number
   /** Bytes a job may leave in its outputs and logs folders together, every entry counted; beyond them the job ends and they are discarded. Default: 64 MiB. */
   maxOutputBytes?: number
@@ -68,7 +68,8 @@ export function invalidOption (name: string, problem: string): Error {
 
 // `?? undefined`: null, as from a config file, means the default here.
 function limit (name: string, options: EngineOptions, option: Limit): number {
-  return positiveInteger(`${name}: ${option}`, options[option] ?? undefined, DEFAULTS[option])
+  // A time limit becomes a timer: beyond a Node timer's longest wait it would fire at once.
+  return (option === 'maxJobSeconds' ? timeLimit : positiveInteger)(`${name}: ${option}`, options[option] ?? undefined, DEFAULTS[option])
 }
 
 /** The entries of a list or a map, checked to be non-empty strings. */

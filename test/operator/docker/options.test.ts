@@ -8,6 +8,8 @@ t.test('options are checked when the engine is made', async t => {
   const bad: Array<[Partial<DockerOperatorOptions> | undefined, string]> = [
     [undefined, 'dataDir must name a folder'],
     [{ dataDir, maxJobSeconds: 0 }, 'maxJobSeconds must be a positive integer, got 0'],
+    // A Node timer longer than 2^31-1 ms fires after 1 ms: every job would be killed at once.
+    [{ dataDir, maxJobSeconds: 2_200_000 }, 'maxJobSeconds must be at most 2147483 seconds (the longest a Node timer waits), got 2200000'],
     [{ dataDir, socketPath: '' }, 'socketPath must name a unix socket'],
     [{ dataDir, images: 'node' as unknown as string[] }, 'images must be a list of image names'],
     [{ dataDir, images: [''] }, 'images must hold non-empty strings'],
