@@ -12,7 +12,7 @@ const ctx = () => ({ signal: new AbortController().signal })
 
 // ocean.js 0.9/0.11 OnChainMetadata.compressDDO: LZMA-JS's compressor, no end mark, level 9,
 // of DDO.serialize (JSON.stringify(ddo, null, 2)), as hex.
-const LZMA = (createRequire(import.meta.url)('lzma/src/lzma-c.js') as { LZMA: { disableEndMark?: boolean, compress: (text: string, mode: number) => number[] } }).LZMA
+const LZMA = (createRequire(import.meta.url)('lzma/src/lzma-c.js') as { LZMA: { disableEndMark?: boolean, compress: (text: string | number[], mode: number) => number[] } }).LZMA
 function compressDDOText (text: string): Hex {
   LZMA.disableEndMark = true
   return bytesToHex(Uint8Array.from(LZMA.compress(text, 9), byte => byte & 255))
@@ -86,6 +86,8 @@ if (node !== undefined) {
       ['LZMA of something other than JSON', '0x01', compressDDOText('not json {')],
       ['a length over maxBytes (a bomb)', '0x01', compressDDO('a'.repeat(5000))],
       ['an unknown length (the decoder would run to an end mark)', '0x01', ('0x5d00000002' + 'ff'.repeat(8) + compressDDO({}).slice(28)) as Hex],
+      ['a corrupt stream', '0x01', (compressDDO({ id: 'x' }).slice(0, 28) + 'ff'.repeat(30)) as Hex],
+      ['LZMA of bytes that are not UTF-8', '0x01', bytesToHex(Uint8Array.from(LZMA.compress([0xff, 0xfe, 0x80, 0x7b], 9), byte => byte & 255))],
       ['plain text over maxBytes', '0x00', ('0x' + '20'.repeat(5000)) as Hex],
       ['plain text that is not JSON', '0x00', '0x7b7b7b']
     ]
