@@ -236,7 +236,8 @@ t.test('an RPC node that is down, slow or answers garbage: a 503 within the boun
       const answer = answers[0]!(body)
       if (answer === 'hang') return
       res.setHeader('content-type', 'application/json')
-      res.end(typeof answer === 'string' ? answer : JSON.stringify({ jsonrpc: '2.0', id: body.id, result: answer }))
+      const raw = (answer as { raw?: string } | null)?.raw
+      res.end(raw ?? JSON.stringify({ jsonrpc: '2.0', id: body.id, result: answer }))
     })
   }).listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -248,7 +249,8 @@ t.test('an RPC node that is down, slow or answers garbage: a 503 within the boun
   })
   const receipt = (extra: object = {}) => ({ transactionHash: order.txId, status: '0x1', blockNumber: '0x5', logs: [log()], ...extra })
   const cases: Array<[string, unknown]> = [
-    ['not JSON', 'hello'],
+    ['not JSON', { raw: 'hello' }],
+    ['a JSON-RPC answer without a result', { raw: '{"jsonrpc":"2.0","id":1}' }],
     ['a number', 7],
     ['the receipt of another transaction', receipt({ transactionHash: '0x' + 'cd'.repeat(32) })],
     ['a receipt without status', receipt({ status: undefined })],
@@ -269,6 +271,28 @@ t.test('an RPC node that is down, slow or answers garbage: a 503 within the boun
   t.same(await fake.verify(order, signal()), { valid: false }, 'and remembered: a final receipt does not change')
   order.txId = '0x' + '12'.repeat(32)
 
+  // Receipts no real V3 datatoken writes, but a node could serve: checked all the same.
+  const word = (value: bigint) => value.toString(16).padStart(64, '0')
+  const topic = (address: string) => '0x' + address.slice(2).padStart(64, '0')
+  const minter = '0x' + '99'.repeat(20)
+  const orderLog = (marketFee: bigint) => log({
+    topics: [toEventSelector('OrderStarted(address,address,uint256,uint256,uint256,address,uint256)'), topic(order.consumer), topic(order.consumer), topic('0x' + '77'.repeat(20))],
+    data: '0x' + word(10n ** 18n) + word(0n) + word(BigInt(Math.floor(Date.now() / 1000))) + word(marketFee)
+  })
+  const paid = log({ topics: [toEventSelector('Transfer(address,address,uint256)'), topic(order.consumer), topic(minter)], data: '0x' + word(10n ** 18n) })
+  const crafted = (txId: string, logs: unknown[]) => {
+    order.txId = txId
+    answers[0] = body => body.method === 'eth_call' ? '0x' + minter.slice(2).padStart(64, '0') : receipt({ transactionHash: txId, logs })
+  }
+  crafted('0x' + '21'.repeat(32), [orderLog(0n), paid])
+  t.same(await fake.verify(order, signal()), { valid: true }, 'a crafted order that pays the minter: the checks read it as a real one')
+  crafted('0x' + '22'.repeat(32), [orderLog(10n ** 15n + 6n), paid])
+  t.same(await fake.verify(order, signal()), { valid: false }, 'a market fee over 0.1 % + 5 wei')
+  crafted('0x' + '23'.repeat(32), [orderLog(0n), orderLog(0n), paid])
+  t.same(await fake.verify(order, signal()), { valid: false }, 'two orders of the datatoken in one transaction')
+  crafted('0x' + '24'.repeat(32), [orderLog(0n), { ...paid, address: '0x' + '55'.repeat(20) }])
+  t.same(await fake.verify(order, signal()), { valid: false }, 'a Transfer to the minter by another token does not pay')
+  order.txId = '0x' + '12'.repeat(32)
   answers[0] = () => 'hang'
   const started = Date.now()
   await t.rejects(fake.verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain did not answer in time to check the order.' }, 'a node that never answers')
