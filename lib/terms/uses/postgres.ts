@@ -1,5 +1,4 @@
-import { InvalidOptionError } from '../../errors.js'
-import type { PostgresNonceClient } from '../../verifier/stores/postgres.js'
+import { postgresTable, type PostgresNonceClient } from '../../verifier/stores/postgres.js'
 import type { OrderUseStore } from './store.js'
 
 /** What the store uses of a `pg` Pool: the same as the nonce store's. */
@@ -16,9 +15,6 @@ export interface PostgresOrderUses extends OrderUseStore {
   createTable(): Promise<void>
 }
 
-// Interpolated into SQL, so only plain identifiers: no quoting games.
-const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
-
 /**
  * Order uses in PostgreSQL, shared by every provider process that uses the same
  * database: a row per order. `take` is one upsert that only counts up below the limit;
@@ -27,13 +23,7 @@ const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
  * delete those of expired orders, which can start nothing anyway.
  */
 export function postgresOrderUses (pool: PostgresOrderUseClient, options: PostgresOrderUsesOptions = {}): PostgresOrderUses {
-  if (typeof pool?.query !== 'function') {
-    throw new InvalidOptionError('postgresOrderUses needs a pg Pool or Client (with a query method)')
-  }
-  const table = options.table ?? 'compute_order_uses'
-  if (typeof table !== 'string' || !TABLE.test(table)) {
-    throw new InvalidOptionError('postgresOrderUses: table must be an SQL identifier, optionally schema-qualified (letters, digits, _)')
-  }
+  const table = postgresTable('postgresOrderUses', pool, options.table, 'compute_order_uses')
   const take = `INSERT INTO ${table} AS stored (order_id, taken, expires_at) VALUES ($1, 1, $3::bigint)
     ON CONFLICT (order_id) DO UPDATE SET taken = stored.taken + 1 WHERE stored.taken < $2::integer`
   const release = `UPDATE ${table} SET taken = taken - 1 WHERE order_id = $1 AND taken > 0`
