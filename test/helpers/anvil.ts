@@ -45,9 +45,12 @@ export async function startAnvil (t: Test, args: string[] = []): Promise<{ url: 
   const node = spawn(binary, ['--host', '127.0.0.1', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   node.stdout.on('data', chunk => { output = (output + String(chunk)).slice(-4000) })
   node.stderr.on('data', chunk => { output = (output + String(chunk)).slice(-4000) })
+  let failed: Error | undefined
+  node.on('error', err => { failed = err })
   t.teardown(() => { node.kill('SIGKILL') })
   const url = `http://127.0.0.1:${port}`
   await until(async () => {
+    if (failed !== undefined) throw failed
     if (node.exitCode !== null) throw new Error(`anvil exited: ${output}`)
     return await rpc(url, 'eth_chainId').catch(() => undefined)
   }, 'anvil to answer', 30_000, 50)
