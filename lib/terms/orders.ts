@@ -5,7 +5,7 @@ import { positiveInteger, timeout as timeoutOption, wholeNumber } from '../optio
 import type { OrderToCheck, OrderVerdict, OrderVerifier } from './order-types.js'
 import { orderUsesFrom, type OrderUsesOption } from './uses/index.js'
 import { parseReceipt, type Receipt } from './receipt.js'
-import { clientFrom, raced, type ChainClient } from './chain-client.js'
+import { clientFrom, expired, raced, type Bound, type ChainClient } from './chain-client.js'
 
 export interface ChainOrdersOptions {
   /** The chain's JSON-RPC endpoint (http or https). Either this or `client`. */
@@ -100,16 +100,16 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
   const minters = new Map<string, { minter: string | undefined, until: number }>()
   let needed: Promise<number> | undefined
 
-  const call = async (method: string, params: unknown[], signal: AbortSignal) => await raced(client.request({ method, params }), signal)
+  const call = async (method: string, params: unknown[], bound: Bound) => await raced(client.request({ method, params }), bound)
 
-  const confirmationsNeeded = async (signal: AbortSignal) => confirmations ?? await (needed ??= (async () => {
-    const id = await call('eth_chainId', [], signal)
+  const confirmationsNeeded = async (bound: Bound) => confirmations ?? await (needed ??= (async () => {
+    const id = await call('eth_chainId', [], bound)
     if (typeof id !== 'string' || !/^0x[0-9a-f]+$/i.test(id)) throw new TypeError('eth_chainId answered something other than a hex quantity')
     return DEVELOPMENT_CHAINS.has(Number(id)) ? 0 : 1
   })().catch(err => { needed = undefined; throw err }))
 
-  async function head (signal: AbortSignal): Promise<bigint> {
-    const number = await call('eth_blockNumber', [], signal)
+  async function head (bound: Bound): Promise<bigint> {
+    const number = await call('eth_blockNumber', [], bound)
     if (typeof number !== 'string' || !/^0x[0-9a-f]+$/i.test(number)) throw new TypeError('eth_blockNumber answered something other than a hex quantity')
     return BigInt(number)
   }
@@ -120,47 +120,47 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
   }
 
   /** The receipt once it has its confirmations (read again after waiting: a reorg may have moved it), or undefined when there is none. */
-  async function finalReceipt (hash: string, signal: AbortSignal, waiting: { yes: boolean }): Promise<Receipt | undefined> {
+  async function finalReceipt (hash: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
     const known = receipts.get(hash)
     if (known !== undefined) return known
     for (;;) {
-      const receipt = parseReceipt(await call('eth_getTransactionReceipt', [hash], signal), hash)
+      const receipt = parseReceipt(await call('eth_getTransactionReceipt', [hash], bound), hash)
       if (receipt === undefined) return undefined
-      const blocks = await confirmationsNeeded(signal)
-      if (blocks === 0 || await head(signal) - receipt.block >= blocks) {
+      const blocks = await confirmationsNeeded(bound)
+      if (blocks === 0 || await head(bound) - receipt.block >= blocks) {
         remember(receipts, hash, receipt, cacheSize)
         return receipt
       }
       waiting.yes = true
-      do await sleep(pollInterval, undefined, { signal })
-      while (await head(signal) - receipt.block < blocks)
+      do await raced(sleep(pollInterval, undefined, { ref: false }), bound)
+      while (await head(bound) - receipt.block < blocks)
     }
   }
 
   /** The datatoken's minter, lower case; undefined when it has no `minter()` (not a datatoken). */
-  async function minterOf (datatoken: string, signal: AbortSignal): Promise<string | undefined> {
+  async function minterOf (datatoken: string, bound: Bound): Promise<string | undefined> {
     const known = minters.get(datatoken)
     if (known !== undefined && known.until > Date.now()) return known.minter
     let minter: string | undefined
     try {
-      const answer = await call('eth_call', [{ to: datatoken, data: MINTER }, 'latest'], signal)
+      const answer = await call('eth_call', [{ to: datatoken, data: MINTER }, 'latest'], bound)
       if (typeof answer !== 'string' || !/^0x[0-9a-f]*$/i.test(answer)) throw new TypeError('eth_call answered something other than hex data')
       minter = answer.length < 66 ? undefined : topicAddress(answer.slice(0, 66))
     } catch (err) {
-      if (signal.aborted || !reverted(err)) throw err
+      if (expired(bound) || !reverted(err)) throw err
     }
     remember(minters, datatoken, { minter, until: Date.now() + minterTtl }, cacheSize)
     return minter
   }
 
-  async function check (order: OrderToCheck, signal: AbortSignal, waiting: { yes: boolean }): Promise<OrderVerdict> {
+  async function check (order: OrderToCheck, bound: Bound, waiting: { yes: boolean }): Promise<OrderVerdict> {
     const invalid = { valid: false } as const
     const datatoken = String(order.datatoken).toLowerCase()
     if (!TX_HASH.test(order.txId) || !ADDRESS.test(datatoken) || String(order.did).toLowerCase() !== 'did:op:' + datatoken.slice(2) ||
       !Number.isSafeInteger(order.serviceIndex) || !COST.test(order.cost) || !Number.isSafeInteger(order.timeout) || order.timeout < 0) return invalid
     const hash = (order.txId.startsWith('0x') ? order.txId : '0x' + order.txId).toLowerCase()
 
-    const receipt = await finalReceipt(hash, signal, waiting)
+    const receipt = await finalReceipt(hash, bound, waiting)
     if (receipt === undefined || !receipt.succeeded) return invalid
     const orders = ordersOf(receipt, datatoken)
     if (orders.length !== 1) return invalid
@@ -172,7 +172,7 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
 
     const cost = parseUnits(order.cost, 18)
     if (started.marketFee > cost * FEE / UNIT + 5n) return invalid
-    const minter = await minterOf(datatoken, signal)
+    const minter = await minterOf(datatoken, bound)
     const paid = minter === undefined ? undefined : paidTo(receipt, datatoken, minter)
     if (paid === undefined || paid < cost - cost * FEE / UNIT - started.marketFee - 5n) return invalid
 
@@ -180,7 +180,7 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     const key = `${hash}:${datatoken}`
     let taken: boolean
     try {
-      taken = await raced(Promise.resolve().then(() => uses.take(key, limit!, expiresAt)), signal)
+      taken = await raced(Promise.resolve().then(() => uses.take(key, limit!, expiresAt)), bound)
     } catch (err) {
       throw new OrderUsesUnavailableError({ cause: err })
     }
@@ -198,16 +198,16 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
 
   return {
     async verify (order, ctx) {
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout)])
+      const bound = { signal: ctx.signal, deadline: Date.now() + timeout }
       const waiting = { yes: false }
       try {
-        return await check(order, signal, waiting)
+        return await check(order, bound, waiting)
       } catch (err) {
         if (err instanceof OrderUsesUnavailableError) throw err
-        if (waiting.yes && signal.aborted) {
+        if (waiting.yes && expired(bound)) {
           throw new ChainUnavailableError(`The order ${order.txId} is not final yet: try again after a few more blocks.`, { cause: err })
         }
-        throw new ChainUnavailableError(signal.aborted
+        throw new ChainUnavailableError(expired(bound)
           ? 'The chain did not answer in time to check the order.'
           : 'The chain could not be read to check the order.', { cause: err })
       }

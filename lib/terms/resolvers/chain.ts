@@ -2,7 +2,7 @@ import { decodeAbiParameters, hexToBytes, padHex, toEventSelector } from 'viem'
 import { InvalidOptionError, ChainUnavailableError } from '../../errors.js'
 import { parseUntrustedJson } from '../../json.js'
 import { positiveInteger, timeout as timeoutOption, wholeNumber } from '../../option-checks.js'
-import { clientFrom, raced, type ChainClient } from '../chain-client.js'
+import { clientFrom, expired, raced, type Bound, type ChainClient } from '../chain-client.js'
 import { decompressAlone } from './lzma-alone.js'
 
 export interface ChainDdosOptions {
@@ -91,20 +91,20 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
   const entries = new Map<string, Entry>()
   const searches = new Map<string, Promise<Entry>>()
 
-  async function latest (datatoken: string, from: bigint, signal: AbortSignal): Promise<Event | undefined> {
+  async function latest (datatoken: string, from: bigint, bound: Bound): Promise<Event | undefined> {
     const logs = await raced(client.request({
       method: 'eth_getLogs',
       params: [{ address: metadata, topics: [[CREATED, UPDATED], padHex(`0x${datatoken}`)], fromBlock: '0x' + from.toString(16), toBlock: 'latest' }]
-    }), signal)
+    }), bound)
     if (!Array.isArray(logs)) throw new TypeError('eth_getLogs answered something other than a list')
     return logs.map(eventOf).reduce<Event | undefined>((found, event) => found === undefined || later(event, found) ? event : found, undefined)
   }
 
-  async function search (datatoken: string, known: Entry | undefined, signal: AbortSignal): Promise<Entry> {
+  async function search (datatoken: string, known: Entry | undefined, bound: Bound): Promise<Entry> {
     // From the known event's block: one search finds it again or a newer one. None there
     // (a reorg dropped it): search from the start.
-    let event = known?.event === undefined ? undefined : await latest(datatoken, known.event.block, signal)
-    if (event === undefined) event = await latest(datatoken, fromBlock, signal)
+    let event = known?.event === undefined ? undefined : await latest(datatoken, known.event.block, bound)
+    if (event === undefined) event = await latest(datatoken, fromBlock, bound)
     const same = event !== undefined && known?.event !== undefined && !later(event, known.event) && !later(known.event, event)
     const entry = { event, ddo: same ? known!.ddo : event === undefined ? undefined : ddoOf(event, maxBytes), checked: Date.now() }
     if (event !== undefined) {
@@ -120,17 +120,17 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
     if (datatoken === undefined) return undefined
     const known = entries.get(datatoken)
     if (known !== undefined && Date.now() - known.checked < ttl) return known.ddo
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout)])
+    const bound = { signal: ctx.signal, deadline: Date.now() + timeout }
     let pending = searches.get(datatoken)
     if (pending === undefined) {
       // Its own time limit, not this caller's signal: the callers who join it keep theirs.
-      pending = search(datatoken, known, AbortSignal.timeout(timeout)).finally(() => searches.delete(datatoken))
+      pending = search(datatoken, known, { signal: new AbortController().signal, deadline: bound.deadline }).finally(() => searches.delete(datatoken))
       searches.set(datatoken, pending)
     }
     try {
-      return (await raced(pending, signal)).ddo
+      return (await raced(pending, bound)).ddo
     } catch (err) {
-      throw new ChainUnavailableError(signal.aborted
+      throw new ChainUnavailableError(expired(bound)
         ? 'The chain did not answer in time to read the asset\'s DDO.'
         : 'The chain could not be read for the asset\'s DDO.', { cause: err })
     }
