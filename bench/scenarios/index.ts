@@ -1,7 +1,8 @@
 import type { Scenario } from '../scenario.js'
 import { statusUnsigned, statusSigned, statusSignedRepeat } from './status.js'
 import { startSigned } from './start.js'
+import { startPaid } from './start-paid.js'
 import { transport } from './transport.js'
 
 /** Every scenario, in the order `npm run bench` runs them. */
-export const scenarios: readonly Scenario[] = [statusUnsigned, statusSigned, startSigned, transport, statusSignedRepeat]
+export const scenarios: readonly Scenario[] = [statusUnsigned, statusSigned, startSigned, startPaid, transport, statusSignedRepeat]
