@@ -4,6 +4,7 @@ import { parseUntrustedJson } from '../../json.js'
 import { positiveInteger, timeout as timeoutOption, wholeNumber } from '../../option-checks.js'
 import { clientFrom, expired, raced, type Bound, type ChainClient } from '../chain-client.js'
 import { decompressAlone } from './lzma-alone.js'
+import { isDdo, type DDO, type DdoResolver } from '../ddo.js'
 
 export interface ChainDdosOptions {
   /** The chain's JSON-RPC endpoint (http or https). Either this or `client`. */
@@ -24,9 +25,6 @@ export interface ChainDdosOptions {
   timeout?: number
 }
 
-/** A DDO resolver: the DID's DDO as JSON, or undefined when there is none. */
-export type DdoResolver = (did: string, ctx: { signal: AbortSignal }) => Promise<unknown>
-
 const CREATED = toEventSelector('MetadataCreated(address,address,bytes,bytes)')
 const UPDATED = toEventSelector('MetadataUpdated(address,address,bytes,bytes)')
 const DID = /^did:op:([0-9a-f]{40})$/i
@@ -35,7 +33,7 @@ const FLAG_LZMA = 1
 const FLAG_ENCRYPTED = 2
 
 interface Event { block: bigint, index: bigint, data: `0x${string}` }
-interface Entry { event: Event | undefined, ddo: unknown, checked: number }
+interface Entry { event: Event | undefined, ddo: DDO | undefined, checked: number }
 
 function eventOf (value: unknown): Event {
   const { blockNumber, logIndex, data, removed } = (value ?? {}) as Record<string, unknown>
@@ -52,9 +50,9 @@ const later = (a: Event, b: Event) => a.block > b.block || (a.block === b.block 
  * The DDO an event carries, as ocean.js 0.9/0.11 publish it (`OnChainMetadata`): `flags`
  * bit 0 set, `data` LZMA-compressed in the `.lzma` alone format; bit 0 clear, plain
  * JSON text. Undefined for what no provider can read: encrypted for Aquarius (bit 1),
- * not LZMA, not JSON, or too large.
+ * not LZMA, not JSON, too large, or not a DDO.
  */
-function ddoOf (event: Event, maxBytes: number): unknown {
+function ddoOf (event: Event, maxBytes: number): DDO | undefined {
   const [flags, data] = decodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], event.data)
   const flag = flags === '0x' ? 0 : hexToBytes(flags)[0]!
   if ((flag & FLAG_ENCRYPTED) !== 0) return undefined
@@ -64,7 +62,8 @@ function ddoOf (event: Event, maxBytes: number): unknown {
     : bytes.length > maxBytes ? undefined : Buffer.from(bytes).toString('utf8')
   if (text === undefined) return undefined
   try {
-    return parseUntrustedJson(text, 'remove')
+    const ddo = parseUntrustedJson(text, 'remove')
+    return isDdo(ddo) ? ddo : undefined
   } catch {
     return undefined
   }
