@@ -33,7 +33,7 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedOptions): 
       const job = (await ownJobs(options, request, reply, { owner: address, jobId: params.jobId }))
         .find(job => job.jobId === params.jobId)
       if (job === undefined) throw noResult(params.index)
-      const file = await operatorAnswer(request, reply, deadlines, async ctx =>
+      const file = await operatorAnswer(request, reply, deadlines, 'result', async ctx =>
         await result.call(operator, { owner: address, jobId: params.jobId, index: params.index }, ctx))
       if (file === undefined) throw noResult(params.index)
       const given = file.name ?? job.results?.[params.index]?.filename ?? `result-${params.index}`
