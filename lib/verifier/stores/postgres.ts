@@ -31,6 +31,18 @@ const UNDEFINED_TABLE = '42P01'
 // Interpolated into SQL, so only plain identifiers: no quoting games.
 const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
 
+/** The table a PostgreSQL store of `name` uses (`table`, or `fallback`), once its pool and table are checked. */
+export function postgresTable (name: string, pool: PostgresNonceClient, table: unknown, fallback: string): string {
+  if (typeof pool?.query !== 'function') {
+    throw new InvalidOptionError(`${name} needs a pg Pool or Client (with a query method)`)
+  }
+  const chosen = table ?? fallback
+  if (typeof chosen !== 'string' || !TABLE.test(chosen)) {
+    throw new InvalidOptionError(`${name}: table must be an SQL identifier, optionally schema-qualified (letters, digits, _)`)
+  }
+  return chosen
+}
+
 /**
  * A nonce store in PostgreSQL, shared by every provider process that uses the same
  * database: a row per address, `numeric` so that no nonce is rounded. `advance` is
@@ -38,13 +50,7 @@ const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
  * again, so of concurrent upserts with the same nonce exactly one writes.
  */
 export function postgresNonceStore (pool: PostgresNonceClient, options: PostgresNonceStoreOptions = {}): PostgresNonceStore {
-  if (typeof pool?.query !== 'function') {
-    throw new InvalidOptionError('postgresNonceStore needs a pg Pool or Client (with a query method)')
-  }
-  const table = options.table ?? 'compute_nonces'
-  if (typeof table !== 'string' || !TABLE.test(table)) {
-    throw new InvalidOptionError('postgresNonceStore: table must be an SQL identifier, optionally schema-qualified (letters, digits, _)')
-  }
+  const table = postgresTable('postgresNonceStore', pool, options.table, 'compute_nonces')
   const select = `SELECT nonce::text AS nonce FROM ${table} WHERE address = $1`
   const upsert = `INSERT INTO ${table} AS stored (address, nonce) VALUES ($1, $2::numeric)
     ON CONFLICT (address) DO UPDATE SET nonce = EXCLUDED.nonce WHERE stored.nonce < EXCLUDED.nonce`
