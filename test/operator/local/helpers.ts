@@ -1,4 +1,4 @@
-import { mkdtemp, realpath, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { text } from 'node:stream/consumers'
@@ -106,6 +106,15 @@ export async function resultText (operator: LocalOperator, jobId: string, index:
 /** The folder of a job of an engine made on `dataDir`. */
 export async function layoutOf (dataDir: string, jobId: string): Promise<JobLayout> {
   return jobLayout(await realpath(dataDir), jobId)
+}
+
+/**
+ * Is a process still running? A killed process whose parent died too may linger
+ * as a zombie until an init reaps it: that counts as gone (Linux /proc).
+ */
+export async function alive (pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
 }
 
 /** Small algorithms, as raw code. */

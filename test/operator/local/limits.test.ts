@@ -4,15 +4,8 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { access, readFile } from 'node:fs/promises'
 import type { LocalOperator } from '../../../lib/index.js'
-import { ALGORITHMS, OWNER, context, engine, layoutOf, resultText, running, start, currentJob, tempDir, waitFor } from './helpers.js'
+import { ALGORITHMS, OWNER, alive, context, engine, layoutOf, resultText, running, start, currentJob, tempDir, waitFor } from './helpers.js'
 import { until } from '../../helpers/until.js'
-
-// Is a process still running? A killed process whose parent died too may linger
-// as a zombie until an init reaps it: that counts as gone (Linux /proc).
-async function alive (pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
-}
 
 t.test('stop kills a sleeping algorithm, with what it started, and answers it at 70 with stopreq 1', async t => {
   const dataDir = await tempDir(t)

@@ -1,0 +1,71 @@
+import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { OWNER, alive, context, engine, layoutOf, running, start, tempDir, waitFor } from './helpers.js'
+import { until } from '../../helpers/until.js'
+
+// A Python algorithm whose grandchild leaves the process group (setsid) and keeps
+// stdout open, while the algorithm itself sleeps: what `pid` names is the escapee.
+const ESCAPE = `import os, time
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    print('escaped', flush=True)
+    time.sleep(120)
+    os._exit(0)
+open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(pid))
+time.sleep(120)`
+
+/** Starts the escaping algorithm and answers its job and the escapee's pid, killed after the test. */
+async function escaping (t: Parameters<typeof tempDir>[0], maxtime: number) {
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir })
+  const { jobId } = await start(operator, { rawcode: ESCAPE, entrypoint: 'python3 $ALGO', maxtime })
+  await waitFor(operator, jobId, running)
+  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
+  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
+  t.teardown(() => { try { process.kill(pid, 'SIGKILL') } catch {} })
+  return { operator, jobId, pid }
+}
+
+t.test('a grandchild that calls setsid and keeps stdout does not keep the job past maxJobSeconds', async t => {
+  const { operator, jobId, pid } = await escaping(t, 2)
+  const began = Date.now()
+  const job = await waitFor(operator, jobId, job => job.status === 70, 6000)
+  t.match(job, { status: 70, stopreq: 2, exitCode: null })
+  t.ok(Date.now() - began < 4000, `ended ${Date.now() - began} ms after running was seen, within its 2 s and the pipe grace`)
+  t.ok(await alive(pid), 'the escapee is out of the group\'s reach (the README says so)')
+})
+
+t.test('a stop answers promptly though a setsid grandchild holds stdout', async t => {
+  const { operator, jobId } = await escaping(t, 60)
+  const began = Date.now()
+  const [stopped] = await operator.stop({ owner: OWNER, jobId }, context())
+  t.ok(Date.now() - began < 3000, `stopped in ${Date.now() - began} ms`)
+  t.match(stopped, { jobId, status: 70, stopreq: 1 })
+})
+
+t.test('a grandchild in the group ends with the job at maxJobSeconds', async t => {
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir })
+  const rawcode = `import os, subprocess, time
+child = subprocess.Popen(['sleep', '60'])
+open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(child.pid))
+time.sleep(60)`
+  const { jobId } = await start(operator, { rawcode, entrypoint: 'python3 $ALGO', maxtime: 1 })
+  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
+  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
+  t.match(await waitFor(operator, jobId, job => job.status === 70, 5000), { stopreq: 2 })
+  t.notOk(await alive(pid), 'the grandchild is gone')
+})
+
+t.test('node cannot start a process at all: its permissions hold', async t => {
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir })
+  const rawcode = `const { execSync } = require('child_process')
+try { execSync('id'); console.log('ran id') } catch (err) { console.log('refused', err.code) }`
+  const { jobId } = await start(operator, { rawcode })
+  await waitFor(operator, jobId)
+  const log = await readFile((await layoutOf(dataDir, jobId)).log, 'utf8')
+  t.match(log, /refused ERR_ACCESS_DENIED/)
+  t.notMatch(log, /ran id/)
+})
