@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../../errors.js'
 import { positiveInteger } from '../../option-checks.js'
+import { resolveDownloads, type DownloadOptions, type ResolvedDownloads } from './download-options.js'
 
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
@@ -13,6 +14,8 @@ export interface EngineOptions {
   maxJobSeconds?: number
   /** Bytes a job may write to its outputs (and, separately, to its log). Default: 64 MiB. */
   maxOutputBytes?: number
+  /** What URLs may reach, and how much and how long they may send: see `DownloadOptions`. Default: public addresses only. */
+  downloads?: DownloadOptions
 }
 
 export interface ResolvedEngineOptions {
@@ -21,6 +24,7 @@ export interface ResolvedEngineOptions {
   maxConcurrentJobs: number
   maxJobSeconds: number
   maxOutputBytes: number
+  downloads: ResolvedDownloads
 }
 
 const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * 1024 * 1024 } as const
@@ -54,6 +58,7 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     datasets: new Map(Object.entries(datasets)),
     maxConcurrentJobs: limit(name, options, 'maxConcurrentJobs'),
     maxJobSeconds: limit(name, options, 'maxJobSeconds'),
-    maxOutputBytes: limit(name, options, 'maxOutputBytes')
+    maxOutputBytes: limit(name, options, 'maxOutputBytes'),
+    downloads: resolveDownloads(name, options.downloads ?? undefined, problem => invalidOption(name, problem))
   }
 }
