@@ -13,9 +13,9 @@ import type { Podman } from '../../helpers/podman.js'
 export { DID }
 export const CSV_PATH = new URL('../../../examples/data/sample.csv', import.meta.url).pathname
 
-/** 'name:tag' split as an algorithm's container names an image. */
+/** 'name:tag' split as an algorithm's container names an image: the tag is all after the name's first colon ('node:sha256:…'). */
 export function imageParts (ref: string): { image: string, tag: string } {
-  const colon = ref.lastIndexOf(':')
+  const colon = ref.indexOf(':', ref.lastIndexOf('/') + 1)
   return { image: ref.slice(0, colon), tag: ref.slice(colon + 1) }
 }
 
