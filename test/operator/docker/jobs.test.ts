@@ -6,6 +6,10 @@ import { dataFolder, download, imageParts, jobContainers, jobQuery, provider, ru
 import { COMPUTE_PATH } from '../../helpers/build.js'
 import { until } from '../../helpers/until.js'
 import { Client } from 'undici'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { alice, sign } from '../../helpers/sign.js'
 
 // Containers start in about a second each, but a loaded machine is slower: more than tap's 60 s a file.
 t.setTimeout(240_000)
@@ -127,6 +131,30 @@ if (podman !== undefined) {
     const jobId = await started(t, pinned, { rawcode: COUNT_PYTHON, image: `${pythonName}:${digest}`, entrypoint: 'python3 $ALGO' })
     t.match(await waitFor(pinned, jobId), { status: 70, exitCode: 0 })
     t.match((await download(pinned, jobId, 0)).body, '{"rows": 16}')
+  })
+
+  t.test('an algorithm URL into the provider is not fetched: the engine\'s downloads are policed for containers too', async t => {
+    const hits: string[] = []
+    const metadata = createServer((request, response) => { hits.push(request.url!); response.end('AKIA-secret') })
+    metadata.listen(0, '127.0.0.1')
+    await once(metadata, 'listening')
+    t.teardown(() => metadata.close())
+    const app = await provider(t, podman)
+    const res = await app.inject({
+      method: 'POST',
+      url: COMPUTE_PATH,
+      payload: {
+        consumerAddress: alice.address,
+        signature: await sign(alice, { documentId: DID }),
+        documentId: DID,
+        algorithmMeta: { url: `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/latest/meta-data/iam/credentials`, container: { entrypoint: 'node $ALGO', ...imageParts(node) } },
+        output: {}
+      }
+    })
+    t.equal(res.statusCode, 200, res.body)
+    const jobId = (res.json() as Array<{ jobId: string }>)[0]!.jobId
+    t.match(await waitFor(app, jobId), { status: 32, error: 'The algorithm could not be fetched: the URL cannot be fetched from this provider.' })
+    t.same(hits, [])
   })
 
   t.test('a job whose dataset cannot be fetched ends at 31', async t => {
