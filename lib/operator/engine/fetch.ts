@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
-import { Agent, request } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
 import type { UrlPolicy } from './url-policy.js'
 
 /** True for the URLs fetched over the network. */
@@ -48,33 +48,35 @@ function capped (maxBytes: number): Transform {
   })
 }
 
+/** The response at `url` once its redirects are followed, each checked like the first URL. */
+async function follow (url: string, signal: AbortSignal, rules: DownloadRules, dispatcher: Agent): Promise<Dispatcher.ResponseData> {
+  let current = new URL(url)
+  for (let redirects = 0; redirects <= rules.maxRedirects; redirects++) {
+    rules.policy?.check(current)
+    const response = await request(current, { dispatcher, signal })
+    const location = response.headers.location
+    if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string') return response
+    await response.body.dump()
+    current = new URL(location, current)
+    if (!isHttpUrl(current.href)) throw new DownloadError('a redirect to another scheme')
+  }
+  throw new DownloadError(`more than ${rules.maxRedirects} redirects`)
+}
+
 async function download (url: string, destination: string, signal: AbortSignal, rules: DownloadRules): Promise<void> {
   // Each connection is checked at its lookup, the one `net.connect` uses: no second resolution to swap.
   const dispatcher = new Agent(rules.policy === undefined ? {} : { connect: { lookup: rules.policy.lookup } })
   try {
-    let current = new URL(url)
-    for (let redirects = 0; ; redirects++) {
-      rules.policy?.check(current)
-      const { statusCode, headers, body } = await request(current, { dispatcher, signal })
-      const location = headers.location
-      if (REDIRECTS.has(statusCode) && typeof location === 'string') {
-        await body.dump()
-        if (redirects === rules.maxRedirects) throw new DownloadError(`more than ${rules.maxRedirects} redirects`)
-        current = new URL(location, current)
-        if (!isHttpUrl(current.href)) throw new DownloadError('a redirect to another scheme')
-        continue
-      }
-      if (statusCode !== 200) {
-        await body.dump()
-        throw new DownloadError(`the server answered HTTP ${statusCode}`)
-      }
-      if (Number(headers['content-length']) > rules.maxBytes) {
-        body.destroy()
-        throw new TooLargeError(`it is larger than ${rules.maxBytes} bytes`)
-      }
-      await pipeline(body, capped(rules.maxBytes), createWriteStream(destination), { signal })
-      return
+    const { statusCode, headers, body } = await follow(url, signal, rules, dispatcher)
+    if (statusCode !== 200) {
+      await body.dump()
+      throw new DownloadError(`the server answered HTTP ${statusCode}`)
     }
+    if (Number(headers['content-length']) > rules.maxBytes) {
+      body.destroy()
+      throw new TooLargeError(`it is larger than ${rules.maxBytes} bytes`)
+    }
+    await pipeline(body, capped(rules.maxBytes), createWriteStream(destination), { signal })
   } finally {
     await dispatcher.destroy()
   }

@@ -10,6 +10,5 @@ const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'] as cons
 export function algorithmEnv (layout: JobLayout, inputDID: readonly string[], algorithmDid: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]
-  // Unbuffered Python: what it printed before a kill is in the log (entrypoints cannot pass -u).
-  return { ...env, PYTHONUNBUFFERED: '1', ...jobVariables(layout, inputDID, algorithmDid) }
+  return { ...env, ...jobVariables(layout, inputDID, algorithmDid) }
 }
