@@ -30,9 +30,10 @@ async function escaping (t: Parameters<typeof tempDir>[0], maxtime: number) {
 t.test('a grandchild that calls setsid and keeps stdout does not keep the job past maxJobSeconds', async t => {
   const { operator, jobId, pid } = await escaping(t, 2)
   const began = Date.now()
-  const job = await waitFor(operator, jobId, job => job.status === 70, 6000)
+  // Generous bounds for a loaded machine: on 1b2944c the job waited for the escapee's 120 s.
+  const job = await waitFor(operator, jobId, job => job.status === 70, 20_000)
   t.match(job, { status: 70, stopreq: 2, exitCode: null })
-  t.ok(Date.now() - began < 4000, `ended ${Date.now() - began} ms after running was seen, within its 2 s and the pipe grace`)
+  t.ok(Date.now() - began < 15_000, `ended ${Date.now() - began} ms after running was seen: its 2 s, the pipe grace and a busy machine`)
   t.ok(await alive(pid), 'the escapee is out of the group\'s reach (the README says so)')
 })
 
@@ -40,7 +41,7 @@ t.test('a stop answers promptly though a setsid grandchild holds stdout', async 
   const { operator, jobId } = await escaping(t, 60)
   const began = Date.now()
   const [stopped] = await operator.stop({ owner: OWNER, jobId }, context())
-  t.ok(Date.now() - began < 3000, `stopped in ${Date.now() - began} ms`)
+  t.ok(Date.now() - began < 15_000, `stopped in ${Date.now() - began} ms, well within the plugin's operatorTimeout (30 s)`)
   t.match(stopped, { jobId, status: 70, stopreq: 1 })
 })
 
@@ -54,7 +55,7 @@ time.sleep(60)`
   const { jobId } = await start(operator, { rawcode, entrypoint: 'python3 $ALGO', maxtime: 1 })
   const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
   const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
-  t.match(await waitFor(operator, jobId, job => job.status === 70, 5000), { stopreq: 2 })
+  t.match(await waitFor(operator, jobId, job => job.status === 70, 15_000), { stopreq: 2 })
   t.notOk(await alive(pid), 'the grandchild is gone')
 })
 
