@@ -44,14 +44,16 @@ export async function provider (t: Test, podman: Podman, options: Partial<Docker
 }
 
 export interface Algorithm {
-  rawcode: string
+  rawcode?: string
+  /** An algorithm URL instead of raw code. */
+  url?: string
   /** 'name:tag'. */
   image: string
   entrypoint?: string
 }
 
 /** Starts a job of alice through POST /compute; answers the response. */
-export async function startJob (app: FastifyInstance, { rawcode, image, entrypoint = 'node $ALGO' }: Algorithm) {
+export async function startJob (app: FastifyInstance, { rawcode, url, image, entrypoint = 'node $ALGO' }: Algorithm) {
   return await app.inject({
     method: 'POST',
     url: COMPUTE_PATH,
@@ -59,7 +61,7 @@ export async function startJob (app: FastifyInstance, { rawcode, image, entrypoi
       consumerAddress: alice.address,
       signature: await sign(alice, { documentId: DID }),
       documentId: DID,
-      algorithmMeta: { rawcode, container: { entrypoint, ...imageParts(image) } },
+      algorithmMeta: { rawcode, url, container: { entrypoint, ...imageParts(image) } },
       output: {}
     }
   })

@@ -9,7 +9,6 @@ import { Client } from 'undici'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { alice, sign } from '../../helpers/sign.js'
 
 // Containers start in about a second each, but a loaded machine is slower: more than tap's 60 s a file.
 t.setTimeout(240_000)
@@ -140,19 +139,8 @@ if (podman !== undefined) {
     await once(metadata, 'listening')
     t.teardown(() => metadata.close())
     const app = await provider(t, podman)
-    const res = await app.inject({
-      method: 'POST',
-      url: COMPUTE_PATH,
-      payload: {
-        consumerAddress: alice.address,
-        signature: await sign(alice, { documentId: DID }),
-        documentId: DID,
-        algorithmMeta: { url: `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/latest/meta-data/iam/credentials`, container: { entrypoint: 'node $ALGO', ...imageParts(node) } },
-        output: {}
-      }
-    })
-    t.equal(res.statusCode, 200, res.body)
-    const jobId = (res.json() as Array<{ jobId: string }>)[0]!.jobId
+    const url = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/latest/meta-data/iam/credentials`
+    const jobId = await started(t, app, { url, image: node })
     t.match(await waitFor(app, jobId), { status: 32, error: 'The algorithm could not be fetched: the URL cannot be fetched from this provider.' })
     t.same(hits, [])
   })

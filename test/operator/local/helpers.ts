@@ -117,6 +117,12 @@ export async function alive (pid: number): Promise<boolean> {
   return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
 }
 
+/** The pid a job's algorithm wrote to outputs/pid, once it is there. */
+export async function writtenPid (dataDir: string, jobId: string): Promise<number> {
+  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
+  return await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write a pid')
+}
+
 /** Small algorithms, as raw code. */
 export const ALGORITHMS = {
   /** Counts the dataset's rows into outputs/rows.txt. */
@@ -126,5 +132,11 @@ const rows = fs.readFileSync(path.join(process.env.INPUTS, did, '0'), 'utf8').tr
 fs.writeFileSync(path.join(process.env.OUTPUTS, 'rows.txt'), String(rows))
 console.log('counted', rows)`,
   sleep: 'console.log("sleeping"); setTimeout(() => {}, 60000)',
+  /** Python (unconfined): starts a grandchild, writes its pid to outputs/pid, and sleeps. */
+  grandchild: `import os, subprocess, time
+child = subprocess.Popen(['sleep', '60'])
+open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(child.pid))
+print('started', flush=True)
+time.sleep(60)`,
   fail: 'console.error("something broke"); process.exit(3)'
 } as const

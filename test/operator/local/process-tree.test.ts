@@ -1,7 +1,6 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import { OWNER, alive, context, engine, layoutOf, running, start, tempDir, waitFor } from './helpers.js'
-import { until } from '../../helpers/until.js'
+import { ALGORITHMS, OWNER, alive, writtenPid, context, engine, layoutOf, running, start, tempDir, waitFor } from './helpers.js'
 
 // A Python algorithm whose grandchild leaves the process group (setsid) and keeps
 // stdout open, while the algorithm itself sleeps: what `pid` names is the escapee.
@@ -21,8 +20,7 @@ async function escaping (t: Parameters<typeof tempDir>[0], maxtime: number) {
   const operator = await engine(t, { dataDir })
   const { jobId } = await start(operator, { rawcode: ESCAPE, entrypoint: 'python3 $ALGO', maxtime })
   await waitFor(operator, jobId, running)
-  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
-  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
+  const pid = await writtenPid(dataDir, jobId)
   t.teardown(() => { try { process.kill(pid, 'SIGKILL') } catch {} })
   return { operator, jobId, pid }
 }
@@ -48,13 +46,8 @@ t.test('a stop answers promptly though a setsid grandchild holds stdout', async 
 t.test('a grandchild in the group ends with the job at maxJobSeconds', async t => {
   const dataDir = await tempDir(t)
   const operator = await engine(t, { dataDir })
-  const rawcode = `import os, subprocess, time
-child = subprocess.Popen(['sleep', '60'])
-open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(child.pid))
-time.sleep(60)`
-  const { jobId } = await start(operator, { rawcode, entrypoint: 'python3 $ALGO', maxtime: 1 })
-  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
-  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
+  const { jobId } = await start(operator, { rawcode: ALGORITHMS.grandchild, entrypoint: 'python3 $ALGO', maxtime: 1 })
+  const pid = await writtenPid(dataDir, jobId)
   t.match(await waitFor(operator, jobId, job => job.status === 70, 15_000), { stopreq: 2 })
   t.notOk(await alive(pid), 'the grandchild is gone')
 })
