@@ -34,7 +34,13 @@ const server = createServer((request, response) => {
 })
 function endless (response: ServerResponse): void {
   const chunk = Buffer.alloc(64 * 1024, 'x')
-  const write = () => { while (response.write(chunk)) streamed += chunk.length }
+  const write = () => {
+    let more = true
+    while (more) {
+      more = response.write(chunk)
+      streamed += chunk.length
+    }
+  }
   response.on('drain', write)
   write()
 }
