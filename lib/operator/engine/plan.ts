@@ -18,7 +18,7 @@ export interface JobPlan {
   maxSeconds: number
 }
 
-function inputOf ({ id, url }: { id: string, url: string[] }, options: ResolvedEngineOptions): JobPlan['inputs'][number] {
+function inputOf ({ id, url = [] }: { id: string, url?: string[] }, options: ResolvedEngineOptions): JobPlan['inputs'][number] {
   // Sources in the workflow come from the host's buildWorkflow hook (a publisher's DDO,
   // trusted only when the host says so); the host's own datasets map is the fallback.
   const known = options.datasets.get(id)
