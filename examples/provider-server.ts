@@ -100,7 +100,10 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   // allow-list (the node and python images); its socket comes from DOCKER_HOST or the default.
   // buildWorkflow puts only this provider's own dataset URLs in the workflow: trusted, though
   // they are file: URLs (a consumer's algorithm URL stays held to public addresses).
-  const downloads = { trustInputUrls: true }
+  // With the terms the DDOs' files, the published algorithm's too, are served by this very
+  // provider on its own address: allowed on purpose, which also lets a consumer's algorithm URL
+  // reach it. A provider whose files live elsewhere leaves allowAddresses empty.
+  const downloads = { trustInputUrls: true, allowAddresses: config.terms === true ? ['127.0.0.1', '::1'] : [] }
   const operator: ComputeOperator = config.operatorServiceUrl !== undefined
     ? httpOperator({ url: config.operatorServiceUrl, account })
     : config.engine === 'docker'
