@@ -11,6 +11,7 @@ export type { LocalOperatorOptions } from './operator/local/options.js'
 export { dockerOperator, DockerOperator } from './operator/docker/index.js'
 export type { DockerOperatorOptions } from './operator/docker/options.js'
 export type { EngineOptions } from './operator/engine/options.js'
+export type { DownloadOptions } from './operator/engine/download-options.js'
 export type { LocalJobStatus, ListedResult } from './operator/engine/record.js'
 export type { ComputeVerifier, ComputeAction, SignedParams, VerifyInput } from './verifier/types.js'
 export {

@@ -35,6 +35,10 @@ const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute
   }
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
+  if (options.nonceStore === undefined) {
+    // Ocean's signed message names no action: without nonces a status poll's signature also stops and deletes.
+    fastify.log.warn('fastify-ocean-compute: no nonceStore: every signature can be replayed, for any action (a status signature deletes the job), unless your own verifier checks nonces. Set nonceStore (see Security in the README).')
+  }
   if (opts.terms !== undefined && opts.terms.orders === undefined) {
     fastify.log.warn('fastify-ocean-compute: the terms have no `orders` verifier: orders are NOT checked, anyone may start jobs without paying')
   }

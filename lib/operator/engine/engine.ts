@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { InvalidOptionError, OperatorUnavailableError } from '../../errors.js'
 import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
 import { splitEntrypoint } from './entrypoint.js'
-import { fetchTo } from './fetch.js'
+import { fetchTo, type DownloadRules } from './fetch.js'
 import { JobStore } from './job-store.js'
 import { createLayout, inputFile, jobLayout, type JobLayout } from './layout.js'
 import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type FinalStatus, type StatusCode } from './lifecycle.js'
@@ -251,15 +251,15 @@ export class Engine implements ComputeOperator {
     const { record, layout, controller: { signal } } = job
     await store.save(record, { ...statusChange(STATUS.configuring), deadline: unixNow() + job.maxSeconds })
     await createLayout(layout, record.inputDID)
-    for (const { documentId, sources } of plan.inputs) {
+    for (const { documentId, sources, trusted } of plan.inputs) {
       for (const [index, source] of sources.entries()) {
-        const failure = await this.fetch(job, source, inputFile(layout, documentId, index))
+        const failure = await this.fetch(job, source, inputFile(layout, documentId, index), this.options.downloads.input(trusted))
         if (failure !== undefined) return await this.fail(job, STATUS.dataFailed, `The dataset ${documentId} could not be fetched: ${failure}.`)
       }
     }
     if ('rawcode' in plan.algorithm) await writeFile(layout.algorithm, plan.algorithm.rawcode)
     else {
-      const failure = await this.fetch(job, plan.algorithm.url, layout.algorithm)
+      const failure = await this.fetch(job, plan.algorithm.url, layout.algorithm, this.options.downloads.algorithm)
       if (failure !== undefined) return await this.fail(job, STATUS.algorithmFailed, `The algorithm could not be fetched: ${failure}.`)
     }
     const prepared = this.prepared(job, plan.entrypoint)
@@ -326,9 +326,9 @@ export class Engine implements ComputeOperator {
   }
 
   /** Fetches one file; answers why it failed, or undefined. An abort is no failure: the job ends as stopped. */
-  private async fetch (job: Job, source: string, destination: string): Promise<string | undefined> {
+  private async fetch (job: Job, source: string, destination: string, rules: DownloadRules): Promise<string | undefined> {
     try {
-      await fetchTo(source, destination, job.controller.signal)
+      await fetchTo(source, destination, job.controller.signal, rules)
     } catch (err) {
       if (!job.controller.signal.aborted) return (err as Error).message
     }

@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../../errors.js'
 import { positiveInteger, timeLimit, wholeNumber } from '../../option-checks.js'
+import { resolveDownloads, type DownloadOptions, type ResolvedDownloads } from './download-options.js'
 
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
@@ -33,6 +34,8 @@ export interface EngineOptions {
   consumerLimit?: 'refuse' | 'wait'
   /** Seconds a finished job's folder (outputs, logs, inputs) is kept; then it is deleted, and its status says so. Default: 604800 (7 days). */
   retainSeconds?: number
+  /** What URLs may reach, and how much and how long they may send: see `DownloadOptions`. Default: public addresses only. */
+  downloads?: DownloadOptions
 }
 
 export interface ResolvedEngineOptions {
@@ -47,6 +50,7 @@ export interface ResolvedEngineOptions {
   maxJobsPerConsumer: number
   consumerLimit: 'refuse' | 'wait'
   retainSeconds: number
+  downloads: ResolvedDownloads
 }
 
 const MIB = 1024 * 1024
@@ -98,6 +102,7 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     maxDiskBytes: wholeNumber(`${name}: maxDiskBytes`, options.maxDiskBytes ?? undefined, 0),
     maxJobsPerConsumer: limit(name, options, 'maxJobsPerConsumer'),
     consumerLimit,
-    retainSeconds: limit(name, options, 'retainSeconds')
+    retainSeconds: limit(name, options, 'retainSeconds'),
+    downloads: resolveDownloads(name, options.downloads ?? undefined, problem => invalidOption(name, problem))
   }
 }
