@@ -153,7 +153,9 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   // Running in production (README): /metrics, /health, rate limits before and after the signature.
   await registerOperations(app, { operator, nonceStore })
   await registerRateLimit(app, config.rateLimits)
-  const verifier = limitPerConsumer(nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore), config.rateLimits)
+  // The per-consumer limit sits in the signature check, so the nonce checks stay the plugin's.
+  const checkSignature = limitPerConsumer(undefined, config.rateLimits)
+  const verifier = nonceStore === undefined ? personalSignVerifier({ checkSignature }) : nonceVerifier(nonceStore, { checkSignature })
   await app.register(compute, { prefix: PREFIX, operator, nonceStore, verifier, ...(terms === undefined ? { buildWorkflow } : { terms }) })
   return { app, providerAddress: account.address }
 }

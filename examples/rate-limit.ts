@@ -12,7 +12,7 @@
 import { isIPv4 } from 'node:net'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
-import type { ComputeVerifier } from 'fastify-ocean-compute'
+import { defaultCheckSignature, type SignatureCheck } from 'fastify-ocean-compute'
 
 export interface RateLimits {
   /** Requests a client address (an IPv6 /64) may make per minute, signed or not. Default: 300. */
@@ -46,30 +46,29 @@ export async function registerRateLimit (app: FastifyInstance, limits: RateLimit
 }
 
 /**
- * `verifier` with at most `perConsumer` verified requests a minute per consumer; past it a
- * 429. Only addresses that signed are counted, so the table holds no more entries than
- * signatures the per-client limit let through.
+ * A signature check (by default the plugin's own) that allows at most `perConsumer` valid
+ * signatures a minute per consumer; past it a 429. Give it to the verifier as its
+ * `checkSignature`, so that it works with replay protection too. Only addresses that
+ * signed are counted, so the table holds no more entries than signatures the per-client
+ * limit let through.
  */
-export function limitPerConsumer (verifier: ComputeVerifier, limits: RateLimits = {}): ComputeVerifier {
+export function limitPerConsumer (check: (check: SignatureCheck) => boolean | Promise<boolean> = defaultCheckSignature, limits: RateLimits = {}): (check: SignatureCheck) => Promise<boolean> {
   const max = limits.perConsumer ?? 120
   let counts = new Map<string, number>()
   let windowEnds = 0
-  return {
-    async verify (input) {
-      const address = await verifier.verify(input)
-      if (address === undefined) return undefined
-      const now = Date.now()
-      if (now >= windowEnds) {
-        counts = new Map()
-        windowEnds = now + MINUTE
-      }
-      const key = address.toLowerCase()
-      const count = (counts.get(key) ?? 0) + 1
-      counts.set(key, count)
-      if (count > max) {
-        throw Object.assign(new Error(`Rate limit exceeded: ${max} signed requests a minute per consumer; retry in ${Math.ceil((windowEnds - now) / 1000)} s.`), { statusCode: 429 })
-      }
-      return address
+  return async (signed) => {
+    if (!await check(signed)) return false
+    const now = Date.now()
+    if (now >= windowEnds) {
+      counts = new Map()
+      windowEnds = now + MINUTE
     }
+    const key = signed.address.toLowerCase()
+    const count = (counts.get(key) ?? 0) + 1
+    counts.set(key, count)
+    if (count > max) {
+      throw Object.assign(new Error(`Rate limit exceeded: ${max} signed requests a minute per consumer; retry in ${Math.ceil((windowEnds - now) / 1000)} s.`), { statusCode: 429 })
+    }
+    return true
   }
 }

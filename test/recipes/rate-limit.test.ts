@@ -98,7 +98,7 @@ t.test('the client key: IPv4 as it is, IPv6 by its /64, IPv4-mapped IPv6 as IPv4
 
 t.test('after the signature, each verified consumer has its own budget, and forgeries in its name do not spend it', async t => {
   const app = Fastify()
-  const verifier = limitPerConsumer(personalSignVerifier(), { perConsumer: 3 })
+  const verifier = personalSignVerifier({ checkSignature: limitPerConsumer(undefined, { perConsumer: 3 }) })
   await app.register(compute, { prefix: '/api/v1/services', operator: new MemoryOperator(), verifier, requireSignedStatus: true })
   const status = async (account: typeof alice, signature?: string) => await app.inject({
     method: 'GET', url: URL_PATH, query: { consumerAddress: account.address, signature: signature ?? await sign(account) }
