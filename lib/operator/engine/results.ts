@@ -105,7 +105,9 @@ export function overrunError (overrun: Overrun, limits: ResultLimits): string {
     ? `held more than ${limits.maxOutputFiles} entries (files, folders and links)`
     : overrun === 'bytes'
       ? `exceeded ${limits.maxOutputBytes} bytes`
-      : overrun === 'depth' ? `were nested deeper than ${MAX_DEPTH} folders` : 'held a folder closed to its owner (not readable, writable and searchable)'
+      : overrun === 'depth'
+        ? `were nested deeper than ${MAX_DEPTH} folders`
+        : overrun === 'closed' ? 'held a folder closed to its owner (not readable, writable and searchable)' : 'held a name that is not UTF-8'
   return `The outputs and logs ${beyond} and were discarded.`
 }
 

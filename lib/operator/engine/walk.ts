@@ -1,11 +1,12 @@
+import { isUtf8 } from 'node:buffer'
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, opendir, type FileHandle } from 'node:fs/promises'
 
 // Deeper folders end a walk as an overrun: nothing an algorithm needs, and each level costs a lookup per entry.
 export const MAX_DEPTH = 32
 
-/** Why a walk stopped early: too many entries, too many bytes, folders nested too deep, or a folder closed to its owner. */
-export type Overrun = 'entries' | 'bytes' | 'depth' | 'closed'
+/** Why a walk stopped early: too many entries, too many bytes, folders nested too deep, a folder closed to its owner, or a name that is not UTF-8. */
+export type Overrun = 'entries' | 'bytes' | 'depth' | 'closed' | 'name'
 
 // A folder its owner may not list, enter or change: an algorithm running as the provider's
 // user (a provider not run as root) made it so, to hide what it holds from the budget and
@@ -82,10 +83,14 @@ export async function walkTree (base: string, sub: string, budget: Budget): Prom
   const pending = [{ relative: '', depth: 0 }]
   while (pending.length > 0) {
     const { relative, depth } = pending.pop()!
-    const dir = await opendir(relative === '' ? root : `${root}/${relative}`).catch(() => undefined)
+    // Names as bytes: one that is not UTF-8 would be read as another name (U+FFFD in its
+    // place), which names nothing or something else, and its size would go uncounted.
+    const dir = await opendir(relative === '' ? root : `${root}/${relative}`, { encoding: 'buffer' }).catch(() => undefined)
     if (dir === undefined) continue // gone meanwhile
     for await (const entry of dir) {
-      const filename = relative === '' ? entry.name : `${relative}/${entry.name}`
+      const name = entry.name as unknown as Buffer
+      if (!isUtf8(name)) return { files, overrun: 'name' }
+      const filename = relative === '' ? name.toString() : `${relative}/${name.toString()}`
       const stats = await lstat(`${root}/${filename}`).catch(() => undefined)
       if (stats === undefined) continue
       const overrun = budget.take(stats.size) ?? (stats.isDirectory() && depth >= MAX_DEPTH ? 'depth' : undefined) ?? (closed(stats) ? 'closed' : undefined)

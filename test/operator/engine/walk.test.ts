@@ -92,6 +92,14 @@ t.test('a folder closed to its owner ends the walk, wherever it is: its owner ma
   await chmod(root, 0o700)
 })
 
+t.test('a name that is not UTF-8 ends the walk: read as U+FFFD it would name nothing, and its bytes go uncounted', async t => {
+  const { base, root } = await tree(t)
+  execFileSync('python3', ['-c', 'import sys, os; d = os.fsencode(sys.argv[1]); os.mkdir(d + b"/dir/\\xff"); open(d + b"/dir/\\xff/big", "wb").write(b"x" * 2_000_000)', root])
+  const budget = new Budget(1000, 1_000_000)
+  t.match(await walkTree(base, 'out', budget), { overrun: 'name' })
+  t.ok(budget.bytes < 1_000_000, 'stopped at the name, not after its contents')
+})
+
 t.test('a folder gone while walked is skipped', async t => {
   const { base, root } = await tree(t)
   const budget = new Budget(1000, 1_000_000)

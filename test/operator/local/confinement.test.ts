@@ -1,6 +1,6 @@
 import t from 'tap'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { until } from '../../helpers/until.js'
 import { OWNER, context, currentJob, engine, layoutOf, namedText, resultText, start, tempDir, waitFor } from './helpers.js'
@@ -138,6 +138,19 @@ os.chmod(hidden, 0o500)`
   t.match(job, { status: 70, exitCode: 0, error: 'The outputs and logs held a folder closed to its owner (not readable, writable and searchable) and were discarded.' })
   t.same(names(job), ['log:algorithm.log', 'log:engine.log'])
   await t.rejects(stat(join((await layoutOf(dataDir, job.jobId)).outputs, 'hidden')), { code: 'ENOENT' })
+})
+
+t.test('outputs under names that are not UTF-8 are counted: the job fails and they are deleted', async t => {
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir, maxOutputBytes: 1_000_000 })
+  const rawcode = `import os
+out = os.environb[b'OUTPUTS']
+os.makedirs(os.path.join(out, b'\\xff'))
+open(os.path.join(out, b'\\xff', b'big'), 'wb').write(b'x' * 3_000_000)`
+  const job = await waitFor(operator, (await start(operator, { rawcode, entrypoint: PY })).jobId)
+  t.match(job, { status: 70, exitCode: 0, error: 'The outputs and logs held a name that is not UTF-8 and were discarded.' })
+  t.same(names(job), ['log:algorithm.log', 'log:engine.log'])
+  t.same(await readdir((await layoutOf(dataDir, job.jobId)).outputs).catch(() => []), [])
 })
 
 t.test('a huge log: stdout is cut at maxLogBytes as it is written; files in /data/logs count toward maxOutputBytes', async t => {
