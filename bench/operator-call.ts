@@ -7,9 +7,8 @@ import { Deadlines } from '../lib/deadlines.js'
 //
 // What the routes' operator call costs around an operator that answers at once: the
 // context, the deadline, the race and the jobs check (operatorJobs). The fastest of 100
-// batches of 1000 calls, in µs per call. With a Node timer set and cleared per call, as
-// before issue 14 (ed07088), the same loop measured 0.89 to 1.08 µs, with the list of
-// deadlines 0.54 to 0.66 (BENCHMARKS.md).
+// batches of 1000 calls, in µs per call: what defends the list of deadlines against a
+// Node timer set and cleared per call (docs/performance-notes.md has both figures).
 const raw = Object.assign(new EventEmitter(), { writableFinished: false, closed: false })
 const request = { log: {} } as FastifyRequest
 const reply = { raw } as unknown as FastifyReply

@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
 
 // The warm-up is long because the plugin's is: a fresh plugin process costs 15 to 30 % more
 // per request for its first ~5 s under load (V8 still compiling its routes, ajv's and
-// fast-json-stringify's code), then settles (BENCHMARKS.md, issue 14). A 0.5 s warm-up
+// fast-json-stringify's code), then settles (docs/performance-notes.md). A 0.5 s warm-up
 // measured that, in some runs and not others.
 const settings = args.quick
   ? { rounds: 5, seconds: 1, warmup: 5 }
@@ -91,7 +91,7 @@ const modeOf = (ns: number): Mode => ns > SLOW_TICK_NS ? 'slow' : 'fast'
 /**
  * A scenario's figures from two server processes in the same mode. On Node 20 a quarter to
  * a half of all processes, bare Fastify's as much as the plugin's, pay ~5 µs a request more for
- * process.nextTick (BENCHMARKS.md, issue 14): a plugin in that mode against a baseline out
+ * process.nextTick (docs/performance-notes.md): a plugin in that mode against a baseline out
  * of it measured the Node version's lottery, not the plugin. So the side in the slow mode
  * is replaced by a fresh process, warmed up, and both are measured again, until the modes
  * match; Node 22 and 24 have one mode only, so the first pair counts there.

@@ -25,7 +25,7 @@ process.on('message', message => {
  * 1000, the queue drained between them. On Node 20 a process lands in one of two modes at
  * its start, a quarter to a half of them in the slow one: nextTick at ~50 ns, or at ~300 ns (V8 then
  * builds every tick object the slow way), which a server pays several times a request
- * (BENCHMARKS.md, issue 14). Asked after the measurement: asked before, the probe itself
+ * (docs/performance-notes.md). Asked after the measurement: asked before, the probe itself
  * moved the plugin's cost.
  */
 async function tickCost (): Promise<number> {

@@ -7,8 +7,8 @@ import { nativeBackend, personalSignDigest, viemBackend } from '../lib/verifier/
 //
 // Where a signed request's recovery goes, step by step, in this process: the fastest of
 // 30 batches of 300 calls each (after a warm-up), in µs per call. The whole recoveries
-// are the plugin's two backends and, for comparison, the native one as it hashed before
-// issue 14 (viem's hashMessage and keccak256 around the same libsecp256k1 call).
+// are the plugin's two backends and, for comparison, the native one as it once hashed
+// (viem's hashMessage and keccak256 around the same libsecp256k1 call).
 type Secp256k1 = typeof import('secp256k1')
 const secp256k1 = createRequire(import.meta.url)('secp256k1/bindings.js') as Secp256k1
 

@@ -5,7 +5,8 @@
 // embedded local engine running a bundled sample dataset. COMPUTE_ENGINE=docker runs
 // each job in a container instead (Docker's socket from DOCKER_HOST, or the default);
 // OPERATOR_SERVICE_URL hands jobs to an Ocean operator-service. REPLAY_PROTECTION=1 makes
-// each signed request work once (the nonces of ocean.js clients).
+// each signed request work once (the nonces of ocean.js clients): recommended, since without
+// it a captured signature works for every action (a status poll's signature deletes the job).
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +17,7 @@ import compute, {
   aquariusResolver, defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, nonceVerifier, personalSignVerifier,
   type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
+import { allowedImages } from './allowed-images.js'
 import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
 import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
@@ -49,11 +51,14 @@ export interface ProviderConfig {
   operatorServiceUrl?: string
   /** 'docker': jobs in containers (dockerOperator) rather than local processes. */
   engine?: 'local' | 'docker'
+  /** The images the container engine allows (ALLOWED_IMAGES); default: the node and python images. */
+  images?: string[]
   /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
   privateKey?: `0x${string}`
   /**
-   * Each signed request works once (a nonce store in memory: one process). Off, the
-   * provider keeps the plain contract, for clients that never heard of nonces.
+   * Each signed request works once (a nonce store in memory: one process). Recommended.
+   * Off, the provider keeps the plain contract, for clients that never heard of nonces,
+   * and a captured signature works for every action; the plugin warns at startup.
    */
   replayProtection?: boolean
   /** The data owner's terms: the datasets are DDOs (examples/terms/assets.ts), checked as the reference provider checks them. */
@@ -65,7 +70,7 @@ export interface ProviderConfig {
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, ALLOWED_IMAGES, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -73,6 +78,7 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     dataDir: env.DATA_DIR ?? join(tmpdir(), 'fastify-ocean-compute'),
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
     engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
+    images: allowedImages(env),
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
     replayProtection: env.REPLAY_PROTECTION === '1',
     terms: env.TERMS === '1',
@@ -100,13 +106,19 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const app = Fastify({ logger: config.logger ?? true })
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
-  // The container engine pulls what the consumer's algorithm names, within its default
-  // allow-list (the node and python images); its socket comes from DOCKER_HOST or the default.
+  // The container engine pulls what the consumer's algorithm names, within its allow-list
+  // (ALLOWED_IMAGES, else the node and python images); its socket comes from DOCKER_HOST or the default.
+  // buildWorkflow puts only this provider's own dataset URLs in the workflow: trusted, though
+  // they are file: URLs (a consumer's algorithm URL stays held to public addresses).
+  // With the terms the DDOs' files, the published algorithm's too, are served by this very
+  // provider on its own address: allowed on purpose, which also lets a consumer's algorithm URL
+  // reach it. A provider whose files live elsewhere leaves allowAddresses empty.
+  const downloads = { trustInputUrls: true, allowAddresses: config.terms === true ? ['127.0.0.1', '::1'] : [] }
   const operator: ComputeOperator = config.operatorServiceUrl !== undefined
     ? httpOperator({ url: config.operatorServiceUrl, account })
     : config.engine === 'docker'
-      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log })
-      : localOperator({ dataDir: config.dataDir })
+      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log, images: config.images, downloads })
+      : localOperator({ dataDir: config.dataDir, downloads })
 
   // Graceful shutdown: closing, Node ends the keep-alive connections that are idle, not
   // the ones busy with a request; Fastify 5 would keep those open for keepAliveTimeout

@@ -18,9 +18,8 @@ const SLACK = 1
  * The deadlines of one plugin instance's operator calls. They all share its
  * operatorTimeout, so they fall due in the order the calls began: the calls in flight
  * are a list in that order, and one timer, set for the first of them, serves them all.
- * A call that ends leaves the list at once, so nothing of it is kept. With a Node timer
- * per call, set and cleared, an operator call cost 0.89 to 1.08 µs; with the list, 0.54
- * to 0.66 (`npx tsx bench/operator-call.ts`, issue 14 in BENCHMARKS.md).
+ * A call that ends leaves the list at once, so nothing of it is kept. Cheaper than a Node
+ * timer per call, set and cleared: `npx tsx bench/operator-call.ts` times both.
  */
 export class Deadlines {
   #first: Deadline | undefined

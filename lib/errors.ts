@@ -21,6 +21,14 @@ export const OperatorUnavailableError = createError<'FST_COMPUTE_OPERATOR_UNAVAI
 export const NonceStoreUnavailableError = createError<'FST_COMPUTE_NONCE_STORE_UNAVAILABLE', 503, []>(
   'FST_COMPUTE_NONCE_STORE_UNAVAILABLE', 'The nonce store could not be reached.', 503)
 
+/** The chain could not be read (an RPC node down, slow or answering garbage), or an order is not final yet. The message says which; the cause is for logs. */
+export const ChainUnavailableError = createError<'FST_COMPUTE_CHAIN_UNAVAILABLE', 503, [string] | [string, ErrorOptions]>(
+  'FST_COMPUTE_CHAIN_UNAVAILABLE', '%s', 503)
+
+/** The store of the jobs started per order failed or hung; the cause is for logs. */
+export const OrderUsesUnavailableError = createError<'FST_COMPUTE_ORDER_USES_UNAVAILABLE', 503, [] | [ErrorOptions]>(
+  'FST_COMPUTE_ORDER_USES_UNAVAILABLE', 'The store of order uses could not be reached.', 503)
+
 /** The operator did not answer within the plugin's `operatorTimeout`. */
 export const OperatorTimeoutError = createError<'FST_COMPUTE_OPERATOR_TIMEOUT', 503, [number]>(
   'FST_COMPUTE_OPERATOR_TIMEOUT', 'The compute operator did not answer within %d ms.', 503)
@@ -57,7 +65,7 @@ export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []
   'with `computeOperator` before registering the plugin.', 500)
 
 /** Registration: an option has the wrong type or value. */
-export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string]>(
+export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string] | [string, ErrorOptions]>(
   'FST_COMPUTE_INVALID_OPTION', 'fastify-ocean-compute: %s', 500)
 
 /** The data owner's terms refuse the start (spec section 6); the message is the reference provider's. */

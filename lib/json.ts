@@ -11,7 +11,7 @@ const BOM = 0xFEFF
  * `__proto__` and `constructor` keys removed or refused, as `keys` says. secure-json-parse
  * looks for those keys with two regular expressions, which cost about two thirds of what
  * parsing a status answer does and more than any other step of the plugin's own work on
- * a start (`npm run bench -- --scenario start-signed`, BENCHMARKS.md). A JSON key can
+ * a start (`npm run bench -- --scenario start-signed`). A JSON key can
  * spell them only in plain letters or with a \u escape, and includes() rules both out far
  * faster: the common text skips the scan.
  */

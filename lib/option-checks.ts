@@ -22,11 +22,22 @@ export function wholeNumber (name: string, value: unknown, fallback: number): nu
 // The longest delay a Node timer takes: a longer one fires after 1 ms, with a warning.
 const LONGEST_TIMER = 2 ** 31 - 1
 
+// A positive integer of `unit` (1000 for seconds) a Node timer can wait, so never more than ~24.8 days.
+function timerWait (unit: 1 | 1000, name: string, value: unknown, fallback: number): number {
+  const wait = positiveInteger(name, value, fallback)
+  const longest = Math.floor(LONGEST_TIMER / unit)
+  if (wait > longest) {
+    throw new InvalidOptionError(`${name} must be at most ${longest} ${unit === 1 ? 'ms' : 'seconds'} (the longest a Node timer waits), got ${wait}`)
+  }
+  return wait
+}
+
 /** A timeout in ms: a positive integer a Node timer can wait, so never more than ~24.8 days. */
 export function timeout (name: string, value: unknown, fallback: number): number {
-  const ms = positiveInteger(name, value, fallback)
-  if (ms > LONGEST_TIMER) {
-    throw new InvalidOptionError(`${name} must be at most ${LONGEST_TIMER} ms (the longest a Node timer waits), got ${ms}`)
-  }
-  return ms
+  return timerWait(1, name, value, fallback)
+}
+
+/** A time limit in seconds, bounded as `timeout` is. */
+export function timeLimit (name: string, value: unknown, fallback: number): number {
+  return timerWait(1000, name, value, fallback)
 }

@@ -4,7 +4,7 @@ import { positiveInteger, timeout } from './option-checks.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
-import { boundedNonceStore, nonceVerifier, type NonceStore } from './verifier/nonce.js'
+import { boundedNonceStore, nonceVerifier, nonceVerifierOf, type NonceStore } from './verifier/nonce.js'
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
@@ -34,8 +34,9 @@ export interface ComputePluginOptions {
    * consumer's current one from `GET <prefix>/nonce` (sent as no parameter, as ocean.js
    * 0.x does) or a `nonce` parameter greater than any accepted before; each works once.
    * `memoryNonceStore()` for one process, `redisNonceStore(redis)` or
-   * `postgresNonceStore(pool)` for several. Used by the default verifier (a verifier of
-   * your own must check nonces itself). Default: none.
+   * `postgresNonceStore(pool)` for several. Checked by the default verifier; a verifier of
+   * your own is refused beside it unless made with `nonceVerifier(store, ...)` on the same
+   * store (registration fails saying so). Default: none.
    */
   nonceStore?: NonceStore
   /** Bounds on parameters (lengths, counts, JSON depth); see `ParamLimits` for each default. */
@@ -69,6 +70,23 @@ function checkOperator (operator: unknown): ComputeOperator {
   return operator as ComputeOperator
 }
 
+/**
+ * The verifier of the routes. A nonceStore always guards them: a host's verifier beside
+ * one is refused unless it is a nonceVerifier of that store, since nothing could make
+ * another verifier's signed message cover the nonce (advancing a nonce after any check
+ * would still let the same message pass again) while GET nonce would be served.
+ */
+function guardedVerifier (host: ComputeVerifier | undefined, given: NonceStore | undefined, bounded: NonceStore | undefined): ComputeVerifier {
+  if (given === undefined || bounded === undefined) return host ?? personalSignVerifier()
+  if (host === undefined) return nonceVerifier(bounded)
+  const checking = nonceVerifierOf(host, given, bounded)
+  if (checking === undefined) {
+    throw new InvalidOptionError('nonceStore is checked only by the default verifier, and a verifier of your own (the verifier option or a computeVerifier decorator) would skip it. ' +
+      'Pass verifier: nonceVerifier(store, { buildMessage, checkSignature }) on the same store to keep your own check with replay protection, or leave nonceStore out if your verifier checks nonces itself.')
+  }
+  return checking
+}
+
 /** Applies defaults and checks every option once, at registration. */
 export function resolveOptions (fastify: FastifyInstance, options: ComputePluginOptions): ResolvedOptions {
   const given = options.operator ?? fastify.computeOperator
@@ -80,11 +98,11 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
   }
   // Bounded once here, for the verifier and GET nonce alike.
   const nonceStore = givenStore === undefined ? undefined : boundedNonceStore(givenStore, operatorTimeout)
-  const verifier = options.verifier ?? fastify.computeVerifier ??
-    (nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore))
-  if (typeof verifier?.verify !== 'function') {
+  const hostVerifier = options.verifier ?? fastify.computeVerifier
+  if (hostVerifier !== undefined && typeof hostVerifier?.verify !== 'function') {
     throw new InvalidOptionError('the verifier must have a verify(input) method')
   }
+  const verifier = guardedVerifier(hostVerifier, givenStore, nonceStore)
   if (options.buildWorkflow !== undefined && typeof options.buildWorkflow !== 'function') {
     throw new InvalidOptionError('buildWorkflow must be a function')
   }

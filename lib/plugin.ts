@@ -25,8 +25,20 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
+  // An operator or a nonce store that cannot work refuses to start, rather than answer 503 to every request.
+  try {
+    await options.operator.ready?.()
+    await opts.nonceStore?.ready?.()
+  } catch (err) {
+    if (options.ownsOperator) await options.operator.close?.()
+    throw err
+  }
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
+  if (options.nonceStore === undefined) {
+    // Ocean's signed message names no action: without nonces a status poll's signature also stops and deletes.
+    fastify.log.warn('fastify-ocean-compute: no nonceStore: every signature can be replayed, for any action (a status signature deletes the job), unless your own verifier checks nonces. Set nonceStore (see Security in the README).')
+  }
   if (opts.terms !== undefined && opts.terms.orders === undefined) {
     fastify.log.warn('fastify-ocean-compute: the terms have no `orders` verifier: orders are NOT checked, anyone may start jobs without paying')
   }

@@ -1,8 +1,13 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import compute, { personalSignVerifier, type ComputeVerifier } from '../lib/index.js'
+import { Writable } from 'node:stream'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import compute, { dockerOperator, localOperator, memoryNonceStore, personalSignVerifier, type ComputeOperator, type ComputeVerifier, type NonceStore } from '../lib/index.js'
 import { MemoryOperator } from './helpers/memory-operator.js'
-import { alice, bob, sign } from './helpers/sign.js'
+import { workflow } from './helpers/jobs.js'
+import { DID, alice, bob, sign } from './helpers/sign.js'
 
 async function ready (app: FastifyInstance) { await app.ready() }
 
@@ -29,6 +34,30 @@ t.test('checks its options once at registration with a clear message', async t =
     app.register(compute, { operator: new MemoryOperator(), ...options } as never)
     await t.rejects(ready(app), { code: 'FST_COMPUTE_INVALID_OPTION', message }, JSON.stringify(options))
   }
+})
+
+t.test('an engine whose dataDir cannot be used refuses to register, naming dataDir, and is closed', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'foc-plugin-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  // A folder under a file: refused to root as to anyone.
+  await writeFile(join(dir, 'file'), '')
+  const dataDir = join(dir, 'file', 'data')
+  for (const operator of [localOperator({ dataDir }), dockerOperator({ dataDir, socketPath: join(dir, 'none.sock'), log: { warn: () => {} } })]) {
+    let closed = false
+    const close = operator.close.bind(operator)
+    operator.close = async () => { closed = true; await close() }
+    const app = Fastify()
+    app.register(compute, { operator })
+    await t.rejects(ready(app), { code: 'FST_COMPUTE_INVALID_OPTION', message: new RegExp(`^fastify-ocean-compute: the (local|container) compute engine cannot use its dataDir ${dataDir}: ENOTDIR`) })
+    t.ok(closed, 'the plugin closes the engine it was given')
+  }
+})
+
+t.test('an operator\'s ready() is awaited at registration: one that rejects stops Fastify from starting', async t => {
+  const operator: ComputeOperator = { start: async () => [], status: async () => [], stop: async () => [], delete: async () => [], ready: async () => { throw new Error('not today') } }
+  const app = Fastify()
+  app.register(compute, { operator })
+  await t.rejects(ready(app), { message: 'not today' })
 })
 
 t.test('serves two prefixes with two operators, the verifier injected by decorator in one and by option in the other', async t => {
@@ -108,4 +137,36 @@ t.test('honours bodyLimit with a 413', async t => {
   const res = await app.inject({ method: 'POST', url: '/compute', payload: { output: 'x'.repeat(200) } })
   t.equal(res.statusCode, 413)
   t.type(res.json().error, 'string')
+})
+
+t.test('a status signature replayed as DELETE: refused with a nonce store, and a warning at startup without one', async t => {
+  const replay = async (nonceStore?: NonceStore) => {
+    const lines: string[] = []
+    const stream = new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } })
+    const operator = new MemoryOperator()
+    const app = Fastify({ logger: { level: 'warn', stream } })
+    await app.register(compute, { prefix: '/api/v1/services', operator, nonceStore })
+    await app.ready()
+    const [job] = await operator.start({ workflow, owner: alice.address, documentId: DID })
+    const jobId = job!.jobId
+    // A status poll as ocean.js signs it: the provider's current nonce ('0') when there is a store.
+    const signature = await alice.signMessage({ message: alice.address + jobId + DID + (nonceStore === undefined ? '' : '0') })
+    const query = { consumerAddress: alice.address, jobId, documentId: DID, signature }
+    const status = await app.inject({ method: 'GET', url: '/api/v1/services/compute', query })
+    t.equal(status.statusCode, 200, 'the status poll is answered')
+    const deleted = await app.inject({ method: 'DELETE', url: '/api/v1/services/compute', query })
+    await app.close()
+    return { deleted, warnings: lines.filter(line => line.includes('no nonceStore')), left: operator.jobs.size }
+  }
+
+  const guarded = await replay(memoryNonceStore())
+  t.equal(guarded.deleted.statusCode, 401, 'with a nonce store the replay is refused')
+  t.equal(guarded.left, 1, 'and the job is still there')
+  t.same(guarded.warnings, [], 'no warning')
+
+  const open = await replay()
+  t.equal(open.deleted.statusCode, 200, 'without one the same signature deletes (Ocean\'s message names no action)')
+  t.equal(open.left, 0)
+  t.equal(open.warnings.length, 1, 'which the host was told at startup')
+  t.match(JSON.parse(open.warnings[0]!), { level: 40, msg: /no nonceStore: every signature can be replayed, for any action/ })
 })

@@ -62,6 +62,11 @@ export interface ComputeOperator {
    * answers 404). Without this method the computeResult route answers 404.
    */
   result?(query: ResultQuery, ctx: OperatorContext): Promise<ResultFile | undefined>
+  /**
+   * Resolves once the operator can serve; the plugin awaits it at registration, so an
+   * operator that cannot work (an unusable folder) stops Fastify from starting.
+   */
+  ready?(): Promise<void>
   /** Releases what the operator holds (sockets, timers, processes). */
   close?(): Promise<void> | void
 }

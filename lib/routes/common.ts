@@ -31,7 +31,7 @@ export function canonical (address: string): string {
   return form
 }
 
-// getAddress hashes the address, a few µs a request; consumers come back, so the forms
+// getAddress hashes the address on every request; consumers come back, so the forms
 // are kept, up to a bound that keeps a flood of fresh addresses from growing memory.
 const CANONICAL = new Map<string, string>()
 const CANONICAL_LIMIT = 10_000

@@ -47,14 +47,15 @@ function outcomeOf (err: Error): OperatorMessage['outcome'] {
 // Defined on each context (own and enumerable, so that an operator that wraps another
 // and spreads the context, `{ ...ctx, log }`, passes a working signal on), but one getter
 // for all: a getter made per context, as in an object literal, left every context a
-// dictionary-mode object and doubled the server's garbage collection (BENCHMARKS.md).
+// dictionary-mode object and doubled the server's garbage collection
+// (`npm run bench -- --scenario status-unsigned`).
 const SIGNAL: PropertyDescriptor = { enumerable: true, get (this: CallContext) { return this.makeSignal() } }
 
 /**
  * The context of one operator call. Its AbortSignal is made when the operator first
  * reads it, and only then is the response watched for a client that leaves: an
- * AbortController costs about 2 µs in Node 20 (a tenth of an unsigned status request;
- * defended by `npm run bench -- --scenario status-unsigned`, BENCHMARKS.md), and
+ * AbortController is a measurable part of an unsigned status request in Node 20
+ * (`npm run bench -- --scenario status-unsigned`), and
  * in-process operators never look at the signal. A client already gone, or a timeout
  * already passed, aborts the new signal at once. The state is in private fields: a
  * spread or a logged context shows `log` and `signal` only.

@@ -22,6 +22,8 @@ export interface NonceStore {
    * at most one may answer true.
    */
   advance(address: string, nonce: string): boolean | Promise<boolean>
+  /** Rejects when the store cannot work as configured (a missing table); the plugin awaits it at registration. */
+  ready?(): Promise<void>
 }
 
 // A store that throws (Redis down, a lost connection) is an outage, not the client's
@@ -76,6 +78,12 @@ export async function currentNonce (store: NonceStore, address: string, request:
   })
 }
 
+type NonceVerifierOptions = Omit<PersonalSignVerifierOptions, 'cacheSize'>
+
+// Each verifier nonceVerifier made, with what it was made of: the plugin accepts a host's
+// verifier beside a nonceStore only when it is one of these, on that store.
+const made = new WeakMap<ComputeVerifier, { store: NonceStore, options: NonceVerifierOptions }>()
+
 /**
  * The default verifier with replay protection, for both forms clients use (spec
  * section 1.2.1). Without a `nonce` parameter (ocean.js 0.x, the reference provider's
@@ -86,10 +94,10 @@ export async function currentNonce (store: NonceStore, address: string, request:
  * + 1, atomically in the store, so each signed message works once; a forged request
  * never moves it.
  */
-export function nonceVerifier (store: NonceStore, options: Omit<PersonalSignVerifierOptions, 'cacheSize'> = {}): ComputeVerifier {
+export function nonceVerifier (store: NonceStore, options: NonceVerifierOptions = {}): ComputeVerifier {
   const buildMessage = options.buildMessage ?? defaultMessage
   const checkSignature = options.checkSignature ?? defaultCheckSignature
-  return {
+  const verifier: ComputeVerifier = {
     async verify (input) {
       const { consumerAddress: address, signature, nonce: sent } = input.params
       if (signature === undefined || signature === '') return undefined
@@ -104,4 +112,15 @@ export function nonceVerifier (store: NonceStore, options: Omit<PersonalSignVeri
       return await fromStore(input.request, () => store.advance(key, nextNonce(nonce))) ? address : undefined
     }
   }
+  made.set(verifier, { store, options })
+  return verifier
+}
+
+/**
+ * `verifier` made again on `bounded` when it is a `nonceVerifier(store)`; otherwise
+ * undefined, since nothing tells that it checks `store`'s nonces.
+ */
+export function nonceVerifierOf (verifier: ComputeVerifier, store: NonceStore, bounded: NonceStore): ComputeVerifier | undefined {
+  const origin = made.get(verifier)
+  return origin?.store === store ? nonceVerifier(bounded, origin.options) : undefined
 }

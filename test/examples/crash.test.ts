@@ -10,6 +10,10 @@ import { INTERRUPTED_TEXT } from '../../lib/operator/engine/lifecycle.js'
 import { alice, sign } from '../helpers/sign.js'
 import { until } from '../helpers/until.js'
 
+// Two provider processes through tsx and five jobs: on a busy 2-core machine the file took
+// 57 s of tap's 60 here, and its teardown ran past them. The waits are for events.
+t.setTimeout(240_000)
+
 // The example provider killed with SIGKILL while jobs run, then started again on the
 // same DATA_DIR: no job is lost, the unfinished ones are final and marked interrupted,
 // the finished one and its result are as they were, and no record is corrupt.

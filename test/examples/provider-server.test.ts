@@ -8,6 +8,11 @@ import { alice } from '../helpers/sign.js'
 import { until } from '../helpers/until.js'
 import { spawnScript as run } from '../helpers/process.js'
 
+// A provider process starts through tsx, which compiles on start: on a busy 2-core machine
+// that took more than 30 s here. Waits are for events, with room; the verdicts are not timed.
+t.setTimeout(240_000)
+const STARTUP_MS = 120_000
+
 // The quick start as a user runs it: the example provider and the example consumer
 // as processes of their own (through tsx, on the built package), over real HTTP.
 t.test('npm run example and npm run example:consumer: a finished job and its output', async t => {
@@ -16,7 +21,7 @@ t.test('npm run example and npm run example:consumer: a finished job and its out
   const key = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'
   const provider = run('examples/provider-server.ts', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: key })
   t.teardown(() => { provider.kill('SIGKILL') })
-  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
+  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', STARTUP_MS, 50)
   t.match(provider.output(), `provider address  ${alice.address}\n`)
   t.match(provider.output(), `sample dataset    ${SAMPLE_DID}`)
   t.match(provider.output(), `API in a browser  ${url}/documentation\n`)

@@ -7,6 +7,11 @@ import { alice } from '../helpers/sign.js'
 import { until } from '../helpers/until.js'
 import { spawnScript as run } from '../helpers/process.js'
 
+// A provider process starts through tsx, which compiles on start: on a busy 2-core machine
+// that took more than 30 s here. Waits are for events, with room; the verdicts are not timed.
+t.setTimeout(240_000)
+const STARTUP_MS = 120_000
+
 // The example with replay protection as a user runs it: the provider and the consumer as
 // processes of their own, over real HTTP (a file of its own: each spawn costs seconds).
 t.test('REPLAY_PROTECTION=1 npm run example: GET / lists nonce, the consumer signs nonces, a captured request is refused', async t => {
@@ -14,7 +19,7 @@ t.test('REPLAY_PROTECTION=1 npm run example: GET / lists nonce, the consumer sig
   t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
   const provider = run('examples/provider-server.ts', { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REPLAY_PROTECTION: '1' })
   t.teardown(() => { provider.kill('SIGKILL') })
-  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', 20_000, 50)
+  const url = await until(() => /Provider listening at (http:\/\/\S+)/.exec(provider.output())?.[1], 'the provider to listen', STARTUP_MS, 50)
   const info = await (await fetch(url)).json() as { serviceEndpoints: Record<string, unknown> }
   t.same(info.serviceEndpoints.nonce, ['GET', '/api/v1/services/nonce'])
   t.match(info, { providerAddress: /^0x[0-9a-fA-F]{40}$/, version: /^\d+\.\d+\.\d+/ })

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { Test } from 'tap'
 import { Client } from 'undici'
+import { noteSkip } from './servers.js'
 import { until } from './until.js'
 
 /** A Podman service serving the Docker Engine API on its own unix socket, with the test images built. */
@@ -66,6 +67,7 @@ export async function startPodman (t: Test): Promise<Podman | undefined> {
   const absent = podmanMissing()
   if (absent !== undefined) {
     if (process.env.COMPUTE_TEST_REQUIRE_SERVERS === '1') throw new Error(`${absent}; COMPUTE_TEST_REQUIRE_SERVERS=1 requires it`)
+    noteSkip(absent)
     t.skip(`container engine tests: ${absent}`, () => {})
     return undefined
   }

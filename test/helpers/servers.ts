@@ -1,7 +1,22 @@
 import { spawn, type SpawnOptions } from 'node:child_process'
 import { once } from 'node:events'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/**
+ * Notes that this test file skipped for want of `server`, for the summary at the end of
+ * `npm test` (scripts/skipped-servers.mjs). tap runs each file in a process of its own,
+ * started as `node <file>`.
+ */
+export function noteSkip (server: string): void {
+  mkdirSync(`${ROOT}.tap`, { recursive: true })
+  appendFileSync(`${ROOT}.tap/skipped-servers.jsonl`, JSON.stringify({ server, file: relative(ROOT, process.argv[1] ?? '') }) + '\n')
+}
 
 /**
  * A test that needs a server this machine lacks: skipped with a line naming what is
@@ -10,7 +25,10 @@ import type { Test } from 'tap'
 export function serverMissing (t: Test, what: string): void {
   const message = `${what} is not installed`
   if (process.env.COMPUTE_TEST_REQUIRE_SERVERS === '1') t.fail(`${message}, and COMPUTE_TEST_REQUIRE_SERVERS=1 requires it`)
-  else t.test(`tests that need ${what}`, { skip: message }, () => {})
+  else {
+    noteSkip(message)
+    t.test(`tests that need ${what}`, { skip: message }, () => {})
+  }
 }
 
 /** A port nobody listens on right now, on 127.0.0.1. */

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
-import compute, { memoryNonceStore, type NonceStore, type ResultFile } from '../../lib/index.js'
+import { verifyMessage } from 'viem'
+import compute, { memoryNonceStore, nonceVerifier, type NonceStore, type ResultFile } from '../../lib/index.js'
 import { build, PREFIX, COMPUTE_PATH } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, bob } from '../helpers/sign.js'
@@ -198,4 +199,35 @@ t.test('checks the nonceStore option at registration', async t => {
   const app = Fastify()
   app.register(compute, { operator: new MemoryOperator(), nonceStore: { get: () => '0' } as never })
   await t.rejects(async () => { await app.ready() }, { code: 'FST_COMPUTE_INVALID_OPTION', message: /nonceStore must have get\(address\) and advance\(address, nonce\) methods/ })
+})
+
+t.test('a nonceStore always guards the routes: a verifier of the host\'s own beside it is refused at registration, saying what to do', async t => {
+  const store = memoryNonceStore()
+  const own = { verify: ({ params }: { params: { consumerAddress: string } }) => params.consumerAddress }
+  for (const [how, register] of <Array<[string, (app: ReturnType<typeof Fastify>) => void]>>[
+    ['the verifier option', app => app.register(compute, { operator: new MemoryOperator(), verifier: own, nonceStore: store })],
+    ['a computeVerifier decorator', app => { app.decorate('computeVerifier', own); app.register(compute, { operator: new MemoryOperator(), nonceStore: store }) }],
+    ['a nonceVerifier of another store', app => app.register(compute, { operator: new MemoryOperator(), verifier: nonceVerifier(memoryNonceStore()), nonceStore: store })]
+  ]) {
+    const app = Fastify()
+    register(app)
+    await t.rejects(async () => { await app.ready() }, { code: 'FST_COMPUTE_INVALID_OPTION', message: /nonceStore is checked only by the default verifier[^]*nonceVerifier\(store, \{ buildMessage, checkSignature \}\)/ }, how)
+  }
+})
+
+t.test('a nonceVerifier of the same store, with the host\'s own signature check, is accepted and checks each nonce once', async t => {
+  const store = memoryNonceStore()
+  const checked: string[] = []
+  const verifier = nonceVerifier(store, {
+    checkSignature: async ({ address, message, signature }) => {
+      checked.push(message)
+      return await verifyMessage({ address: address as `0x${string}`, message, signature: signature as `0x${string}` })
+    }
+  })
+  const { app } = await build({ verifier, nonceStore: store })
+  t.same((await nonceOf(app)).json(), { nonce: 0 })
+  const signature = await signNonce(alice, 0)
+  t.equal((await start(app, { consumerAddress: alice.address, signature })).statusCode, 200)
+  t.equal((await start(app, { consumerAddress: alice.address, signature })).statusCode, 401, 'the same signed message again is a replay')
+  t.equal(checked.length, 2, 'the host\'s check ran')
 })

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { EventEmitter } from 'node:events'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { operatorJobs } from '../../lib/routes/operator-call.js'
 import { Deadlines } from '../../lib/deadlines.js'
 import type { OperatorContext } from '../../lib/index.js'
+import { mockClock } from '../helpers/clock.js'
 
 // operatorJobs makes the AbortSignal only when the operator first reads it. An abort
 // that came before must still be seen, with its reason, by an operator that reads late.
@@ -17,16 +17,22 @@ function fakes () {
 }
 
 t.test('a timeout before the operator reads the signal aborts it with the timeout', async t => {
+  const clock = mockClock(t)
   const { request, reply } = fakes()
-  let seen: AbortSignal | undefined
-  await t.rejects(operatorJobs(request, reply, new Deadlines(5), 'status', async (ctx: OperatorContext) => {
-    await sleep(30)
-    seen = ctx.signal
+  let release!: () => void
+  const later = new Promise<void>(resolve => { release = resolve })
+  let read!: Promise<AbortSignal>
+  const call = operatorJobs(request, reply, new Deadlines(5), 'status', async (ctx: OperatorContext) => {
+    read = later.then(() => ctx.signal)
+    await read
     return []
-  }), { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
-  await sleep(40)
-  t.equal(seen?.aborted, true)
-  t.match(seen?.reason, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+  })
+  clock.advance(5)
+  await t.rejects(call, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+  release()
+  const seen = await read
+  t.equal(seen.aborted, true)
+  t.match(seen.reason, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
 })
 
 t.test('a client gone before the operator reads the signal aborts it; the signal is made once', async t => {
@@ -52,14 +58,17 @@ t.test('an abort after the operator read the signal reaches it', async t => {
 })
 
 t.test('an operator that spreads its context into another passes on a signal that aborts', async t => {
+  const clock = mockClock(t)
   const { request, reply } = fakes()
   let seen: AbortSignal | undefined
-  await t.rejects(operatorJobs(request, reply, new Deadlines(5), 'status', async (ctx: OperatorContext) => {
+  const call = operatorJobs(request, reply, new Deadlines(5), 'status', async (ctx: OperatorContext) => {
     t.same(Object.keys(ctx), ['log', 'signal'], 'the context shows nothing else')
     const wrapped: OperatorContext = { ...ctx, log: ctx.log }
     seen = wrapped.signal
-    await sleep(30)
+    await new Promise(() => {}) // an operator that never answers
     return []
-  }), { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
+  })
+  clock.advance(5)
+  await t.rejects(call, { code: 'FST_COMPUTE_OPERATOR_TIMEOUT' })
   t.equal(seen?.aborted, true)
 })

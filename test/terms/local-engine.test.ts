@@ -31,7 +31,8 @@ t.test('a start by algorithmDid runs on the local engine with the files its DDOs
   await once(files, 'listening')
   t.teardown(() => files.close())
   const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`
-  const operator = await engine(t, { datasets: {} })
+  // The DDOs' files are on a loopback server, inside the provider: a host trusts its terms' URLs on purpose.
+  const operator = await engine(t, { datasets: {}, downloads: { allowAddresses: ['127.0.0.1'] } })
   const app = Fastify()
   const ddos = [dataset({ urls: [`${base}/weather.csv`], privacy: { allowAllPublishedAlgorithms: true } }), algorithm({ url: `${base}/rows.js` })]
   await app.register(compute, { prefix: PREFIX, operator, terms: { resolver: hostResolver(ddos), privateKey: PROVIDER_KEY } })

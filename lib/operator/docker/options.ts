@@ -1,4 +1,5 @@
 import { positiveInteger } from '../../option-checks.js'
+import { parseReference, type ImageRef } from './image-ref.js'
 import { invalidOption, resolveEngineOptions, stringsOf, type EngineOptions, type ResolvedEngineOptions } from '../engine/options.js'
 
 /** Where the engine tells what goes wrong outside any request (Docker unreachable at startup). */
@@ -10,7 +11,9 @@ export interface DockerOperatorOptions extends EngineOptions {
   /** The Docker Engine API's unix socket. Default: `DOCKER_HOST` when it is `unix://…`, else /var/run/docker.sock. */
   socketPath?: string
   /**
-   * Images an algorithm may name: 'name:tag' for that tag, 'name' for any tag.
+   * Images an algorithm may name: 'name' for any tag, 'name:tag' for that tag,
+   * 'name@sha256:…' for that digest (the only way a digest runs), 'name:tag@sha256:…'
+   * to run that digest when the tag is asked for, whatever the tag points to now.
    * Default: ['node', 'python'], the runtimes of Ocean's own algorithms; never
    * "any image", which would let a consumer run whatever image the daemon holds,
    * secrets baked in and all.
@@ -32,7 +35,7 @@ export interface DockerOperatorOptions extends EngineOptions {
 
 export interface ResolvedDockerOptions extends ResolvedEngineOptions {
   socketPath: string
-  images: ReadonlySet<string>
+  images: readonly ImageRef[]
   pull: boolean
   memoryBytes: number
   cpus: number
@@ -72,7 +75,11 @@ export function resolveDockerOptions (options: DockerOperatorOptions, env: NodeJ
   return {
     ...engine,
     socketPath: socketOf(options.socketPath, env),
-    images: new Set(stringsOf(NAME, 'images', images)),
+    images: stringsOf(NAME, 'images', images).map(entry => {
+      const ref = parseReference(entry)
+      if (ref === undefined) throw invalidOption(NAME, `images: ${entry} is not an image reference (name, name:tag, name@sha256:…)`)
+      return ref
+    }),
     pull: options.pull ?? false,
     memoryBytes: limit('memoryBytes'),
     cpus,

@@ -4,6 +4,7 @@ import { argsWith, splitEntrypoint, type Entrypoint } from '../engine/entrypoint
 import { jobVariables, type AlgorithmFolders } from '../engine/layout.js'
 import { RunFailure, type AlgorithmRunner, type PreparedJob, type RunOutcome } from '../engine/runner.js'
 import { DockerApi, DockerError, JOB_LABEL } from './api.js'
+import { allowedReference, formatReference, requestedReference, type ImageRef } from './image-ref.js'
 import type { ResolvedDockerOptions } from './options.js'
 
 /** The job's folders where the container sees them: the compute-to-data layout. */
@@ -20,11 +21,14 @@ const MIB = 1024 * 1024
 // The exit code of a container whose process was killed with SIGKILL (128 + 9).
 const SIGKILLED = 137
 
-/** 'name:tag' of the image a job asks for; no tag is 'latest'. */
-function imageOf ({ image, tag }: PreparedJob['container']): { name: string, tag: string, ref: string } | undefined {
-  if (image === undefined || image === '') return undefined
-  const version = tag === undefined || tag === '' ? 'latest' : tag
-  return { name: image, tag: version, ref: `${image}:${version}` }
+/** The reference to run for a job's container, by the allow-list; or why there is none. */
+function imageOf ({ image, tag }: PreparedJob['container'], allowList: ResolvedDockerOptions['images']): ImageRef | string {
+  if (image === undefined || image === '') return 'The algorithm names no container image.'
+  const wanted = requestedReference(image, tag)
+  if (wanted === undefined) return `The image ${[image, tag].filter(Boolean).join(':')} is not a valid image reference.`
+  const allowed = allowedReference(wanted, allowList)
+  if (allowed === undefined) return `The image ${formatReference(wanted)} is not allowed on this provider (allowed: ${allowList.map(formatReference).join(', ')}).`
+  return allowed
 }
 
 /**
@@ -54,22 +58,20 @@ export class ContainerRunner implements AlgorithmRunner {
     }
   }
 
-  /** Checks the image against the allow-list and has it on the daemon (pulled when allowed to). */
+  /** Checks the image against the allow-list and has it on the daemon (pulled when allowed to; a digest by its digest). */
   async provision (job: PreparedJob, signal: AbortSignal): Promise<void> {
-    const image = imageOf(job.container)
-    if (image === undefined) throw new RunFailure('The algorithm names no container image.')
-    if (!this.options.images.has(image.ref) && !this.options.images.has(image.name)) {
-      throw new RunFailure(`The image ${image.ref} is not allowed on this provider (allowed: ${[...this.options.images].join(', ')}).`)
-    }
+    const image = imageOf(job.container, this.options.images)
+    if (typeof image === 'string') throw new RunFailure(image)
+    const ref = formatReference(image)
     let present: boolean
     try {
-      present = await this.api.hasImage(image.ref)
-      if (!present && this.options.pull) await this.api.pull(image.name, image.tag, signal)
+      present = await this.api.hasImage(ref)
+      if (!present && this.options.pull) await this.api.pull(image.name, image.digest ?? image.tag!, signal)
     } catch (err) {
       if (signal.aborted) return
-      throw this.failure(job.jobId, `The image ${image.ref} is not available`, err)
+      throw this.failure(job.jobId, `The image ${ref} is not available`, err)
     }
-    if (!present && !this.options.pull) throw new RunFailure(`The image ${image.ref} is not on this provider, which does not pull images.`)
+    if (!present && !this.options.pull) throw new RunFailure(`The image ${ref} is not on this provider, which does not pull images.`)
   }
 
   async run (job: PreparedJob, signal: AbortSignal): Promise<RunOutcome> {
@@ -167,7 +169,7 @@ export class ContainerRunner implements AlgorithmRunner {
     const uid = process.getuid?.() ?? 0
     const gid = process.getgid?.() ?? 0
     return {
-      Image: imageOf(job.container)!.ref,
+      Image: formatReference(imageOf(job.container, this.options.images) as ImageRef),
       Entrypoint: [entrypoint.runtime],
       Cmd: argsWith(entrypoint, FOLDERS.algorithm),
       Env: Object.entries({ HOME: '/tmp', ...jobVariables(FOLDERS, job.inputDID, job.algoDID) }).map(([name, value]) => `${name}=${value}`),

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { appendFile, mkdir, realpath, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import { OperatorUnavailableError } from '../../errors.js'
+import { InvalidOptionError, OperatorUnavailableError } from '../../errors.js'
 import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
 import { splitEntrypoint } from './entrypoint.js'
-import { fetchTo } from './fetch.js'
+import { fetchTo, type DownloadRules } from './fetch.js'
 import { JobStore } from './job-store.js'
 import { createLayout, inputFile, jobLayout, type JobLayout } from './layout.js'
 import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type FinalStatus, type StatusCode } from './lifecycle.js'
@@ -57,7 +57,7 @@ export class Engine implements ComputeOperator {
   private readonly retention: Retention
   private readonly jobs = new Map<string, Job>()
   private readonly disk: DiskUse
-  private readonly ready: Promise<{ dataDir: string, store: JobStore }>
+  private readonly loaded: Promise<{ dataDir: string, store: JobStore }>
   private closed = false
 
   /** `label` names the engine in errors ('local compute engine'). */
@@ -65,9 +65,9 @@ export class Engine implements ComputeOperator {
     this.slots = new Slots({ size: options.maxConcurrentJobs, perConsumer: options.maxJobsPerConsumer, whenFull: options.consumerLimit })
     this.disk = new DiskUse(options.maxDiskBytes)
     this.retention = new Retention(options.retainSeconds, jobId => { this.disk.release(jobId) })
-    this.ready = this.load()
+    this.loaded = this.load()
     // A failed load is answered to every call (503); it must not go unhandled meanwhile.
-    this.ready.catch(() => {})
+    this.loaded.catch(() => {})
   }
 
   private async load (): Promise<{ dataDir: string, store: JobStore }> {
@@ -110,7 +110,14 @@ export class Engine implements ComputeOperator {
 
   private async open (): Promise<{ dataDir: string, store: JobStore }> {
     if (this.closed) throw new OperatorUnavailableError(`The ${this.label} is closed.`)
-    return await this.ready
+    return await this.loaded
+  }
+
+  /** Resolves once dataDir is usable and its records are read; the plugin awaits it at registration. */
+  async ready (): Promise<void> {
+    await this.loaded.catch((err: Error) => {
+      throw new InvalidOptionError(`the ${this.label} cannot use its dataDir ${this.options.dataDir}: ${err.message}`, { cause: err })
+    })
   }
 
   async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {
@@ -244,15 +251,15 @@ export class Engine implements ComputeOperator {
     const { record, layout, controller: { signal } } = job
     await store.save(record, { ...statusChange(STATUS.configuring), deadline: unixNow() + job.maxSeconds })
     await createLayout(layout, record.inputDID)
-    for (const { documentId, sources } of plan.inputs) {
+    for (const { documentId, sources, trusted } of plan.inputs) {
       for (const [index, source] of sources.entries()) {
-        const failure = await this.fetch(job, source, inputFile(layout, documentId, index))
+        const failure = await this.fetch(job, source, inputFile(layout, documentId, index), this.options.downloads.input(trusted))
         if (failure !== undefined) return await this.fail(job, STATUS.dataFailed, `The dataset ${documentId} could not be fetched: ${failure}.`)
       }
     }
     if ('rawcode' in plan.algorithm) await writeFile(layout.algorithm, plan.algorithm.rawcode)
     else {
-      const failure = await this.fetch(job, plan.algorithm.url, layout.algorithm)
+      const failure = await this.fetch(job, plan.algorithm.url, layout.algorithm, this.options.downloads.algorithm)
       if (failure !== undefined) return await this.fail(job, STATUS.algorithmFailed, `The algorithm could not be fetched: ${failure}.`)
     }
     const prepared = this.prepared(job, plan.entrypoint)
@@ -319,9 +326,9 @@ export class Engine implements ComputeOperator {
   }
 
   /** Fetches one file; answers why it failed, or undefined. An abort is no failure: the job ends as stopped. */
-  private async fetch (job: Job, source: string, destination: string): Promise<string | undefined> {
+  private async fetch (job: Job, source: string, destination: string, rules: DownloadRules): Promise<string | undefined> {
     try {
-      await fetchTo(source, destination, job.controller.signal)
+      await fetchTo(source, destination, job.controller.signal, rules)
     } catch (err) {
       if (!job.controller.signal.aborted) return (err as Error).message
     }

@@ -5,7 +5,8 @@ export interface Entrypoint {
 }
 
 const DEFAULT_ENTRYPOINT = 'node $ALGO'
-const ALGO = '$ALGO'
+/** The word of an entrypoint that stands for the algorithm file. */
+export const ALGO = '$ALGO'
 
 /**
  * Reads a container entrypoint (`node $ALGO`, `python3 -u $ALGO`): words split on
@@ -17,11 +18,6 @@ export function splitEntrypoint (entrypoint: string | undefined): Entrypoint {
   const [runtime = '', ...args] = (words === '' ? DEFAULT_ENTRYPOINT : words).split(/\s+/)
   if (!args.some(arg => arg.includes(ALGO))) args.push(ALGO)
   return { runtime, args }
-}
-
-/** Where `$ALGO` is in the arguments. */
-export function scriptIndex ({ args }: Entrypoint): number {
-  return args.findIndex(arg => arg.includes(ALGO))
 }
 
 /** The arguments with the algorithm file for `$ALGO`. */

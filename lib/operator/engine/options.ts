@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../../errors.js'
-import { positiveInteger, wholeNumber } from '../../option-checks.js'
+import { positiveInteger, timeLimit, wholeNumber } from '../../option-checks.js'
+import { resolveDownloads, type DownloadOptions, type ResolvedDownloads } from './download-options.js'
 
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
@@ -9,7 +10,7 @@ export interface EngineOptions {
   datasets?: Record<string, string>
   /** Jobs that run at once; later ones wait in status 1. Default: 2. */
   maxConcurrentJobs?: number
-  /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600. */
+  /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600; at most 2147483 (~24.8 days, a Node timer's longest wait). */
   maxJobSeconds?: number
   /** Bytes a job may leave in its outputs and logs folders together, every entry counted; beyond them the job ends and they are discarded. Default: 64 MiB. */
   maxOutputBytes?: number
@@ -33,6 +34,8 @@ export interface EngineOptions {
   consumerLimit?: 'refuse' | 'wait'
   /** Seconds a finished job's folder (outputs, logs, inputs) is kept; then it is deleted, and its status says so. Default: 604800 (7 days). */
   retainSeconds?: number
+  /** What URLs may reach, and how much and how long they may send: see `DownloadOptions`. Default: public addresses only. */
+  downloads?: DownloadOptions
 }
 
 export interface ResolvedEngineOptions {
@@ -47,6 +50,7 @@ export interface ResolvedEngineOptions {
   maxJobsPerConsumer: number
   consumerLimit: 'refuse' | 'wait'
   retainSeconds: number
+  downloads: ResolvedDownloads
 }
 
 const MIB = 1024 * 1024
@@ -68,7 +72,8 @@ export function invalidOption (name: string, problem: string): Error {
 
 // `?? undefined`: null, as from a config file, means the default here.
 function limit (name: string, options: EngineOptions, option: Limit): number {
-  return positiveInteger(`${name}: ${option}`, options[option] ?? undefined, DEFAULTS[option])
+  // A time limit becomes a timer: beyond a Node timer's longest wait it would fire at once.
+  return (option === 'maxJobSeconds' ? timeLimit : positiveInteger)(`${name}: ${option}`, options[option] ?? undefined, DEFAULTS[option])
 }
 
 /** The entries of a list or a map, checked to be non-empty strings. */
@@ -97,6 +102,7 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     maxDiskBytes: wholeNumber(`${name}: maxDiskBytes`, options.maxDiskBytes ?? undefined, 0),
     maxJobsPerConsumer: limit(name, options, 'maxJobsPerConsumer'),
     consumerLimit,
-    retainSeconds: limit(name, options, 'retainSeconds')
+    retainSeconds: limit(name, options, 'retainSeconds'),
+    downloads: resolveDownloads(name, options.downloads ?? undefined, problem => invalidOption(name, problem))
   }
 }

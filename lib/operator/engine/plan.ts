@@ -9,8 +9,8 @@ import type { AlgorithmRunner } from './runner.js'
 
 /** What a job needs to run, worked out (and refused with a 400) before it is queued. */
 export interface JobPlan {
-  /** Each dataset with the sources of its files (file 0, 1, ...). */
-  inputs: Array<{ documentId: string, sources: string[] }>
+  /** Each dataset with the sources of its files (file 0, 1, ...); `trusted` when the host vouches for them. */
+  inputs: Array<{ documentId: string, sources: string[], trusted: boolean }>
   algorithm: { rawcode: string } | { url: string }
   algoDID: string
   entrypoint: Entrypoint
@@ -18,12 +18,14 @@ export interface JobPlan {
   maxSeconds: number
 }
 
-function sourcesOf ({ id, url = [] }: { id: string, url?: string[] }, datasets: ReadonlyMap<string, string>): string[] {
-  // Sources in the workflow come from the host's buildWorkflow hook; the map is the fallback.
-  const known = datasets.get(id)
-  const sources = url.length > 0 ? url : known === undefined ? [] : [known]
+function inputOf ({ id, url = [] }: { id: string, url?: string[] }, options: ResolvedEngineOptions): JobPlan['inputs'][number] {
+  // Sources in the workflow come from the host's buildWorkflow hook (a publisher's DDO,
+  // trusted only when the host says so); the host's own datasets map is the fallback.
+  const known = options.datasets.get(id)
+  const fromWorkflow = url.length > 0
+  const sources = fromWorkflow ? url : known === undefined ? [] : [known]
   if (sources.length === 0 || !isSafeDocumentId(id)) throw new UnknownDocumentError(id)
-  return sources
+  return { documentId: id, sources, trusted: !fromWorkflow || options.downloads.trustInputUrls }
 }
 
 function algorithmOf ({ rawcode, url }: { rawcode?: string, url?: string }): JobPlan['algorithm'] {
@@ -42,7 +44,7 @@ export function planJob ({ workflow }: OperatorStartRequest, options: ResolvedEn
   const { entrypoint, image, tag } = stage.algorithm.container ?? {}
   const maxtime = stage.compute.maxtime
   return {
-    inputs: stage.input.map(input => ({ documentId: input.id, sources: sourcesOf(input, options.datasets) })),
+    inputs: stage.input.map(input => inputOf(input, options)),
     algorithm: algorithmOf(stage.algorithm),
     algoDID: stage.algorithm.id === '' ? 'raw' : stage.algorithm.id,
     entrypoint: runner.entrypoint(entrypoint),

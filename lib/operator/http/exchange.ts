@@ -49,8 +49,8 @@ interface Answer { statusCode: number, text: string }
  * Receives one answer straight from undici's dispatcher, never holding more than
  * `limit` bytes of it. undici's `request()` would wrap the body in a stream to be
  * read chunk by chunk, and add listeners of its own to the signal. Defended by
- * `npm run bench -- --scenario transport` (BENCHMARKS.md, "What moved which ratio");
- * a change here should be measured for CPU and for memory (BENCHMARKS.md, issue 14).
+ * `npm run bench -- --scenario transport`; a change here should be measured there for
+ * CPU and for memory.
  */
 class AnswerHandler implements Dispatcher.DispatchHandler {
   private readonly listening: Disposable
@@ -72,8 +72,8 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     // out. Through Node's addAbortListener (experimental in Node 20's documentation; the
     // suite runs on 20, 22 and 24): no listener registered before it can silence it with
     // stopImmediatePropagation(). It also saves memory: this object registered with
-    // signal.addEventListener set off V8's pretenuring, and each call then promoted
-    // 4.5 KB to the old generation instead of 1.2 KB (issue 14, BENCHMARKS.md).
+    // signal.addEventListener set off V8's pretenuring, and each call then promoted several
+    // times the bytes to the old generation (`npm run bench -- --scenario transport`, RSS).
     this.listening = addAbortListener(signal, () => { this.fail(signal.reason) })
   }
 

@@ -1,10 +1,11 @@
 import { RuntimeNotAllowedError } from '../../errors.js'
-import { argsWith, scriptIndex, splitEntrypoint, type Entrypoint } from '../engine/entrypoint.js'
+import { ALGO, argsWith, splitEntrypoint, type Entrypoint } from '../engine/entrypoint.js'
 
 /**
  * Reads an entrypoint for a local process: its program must be on the allow-list,
- * and a `node` entrypoint may not pass options to Node (they could lift its
- * permissions).
+ * and the word right after it must be `$ALGO` itself: an option before the script
+ * (`--allow-child-process=$ALGO`, `-e`, `-c`) could lift Node's permissions or run
+ * other code than the algorithm's. Arguments after the script are the algorithm's.
  */
 export function parseEntrypoint (entrypoint: string | undefined, runtimes: ReadonlySet<string>): Entrypoint {
   const parsed = splitEntrypoint(entrypoint)
@@ -12,8 +13,8 @@ export function parseEntrypoint (entrypoint: string | undefined, runtimes: Reado
   if (!runtimes.has(runtime)) {
     throw new RuntimeNotAllowedError(`The entrypoint runs "${runtime}", which is not an allowed runtime (allowed: ${[...runtimes].join(', ')}).`)
   }
-  if (runtime === 'node' && scriptIndex(parsed) > 0) {
-    throw new RuntimeNotAllowedError('The entrypoint may not pass options to node: the provider sets its permissions.')
+  if (parsed.args[0] !== ALGO) {
+    throw new RuntimeNotAllowedError(`The entrypoint may not pass options to ${runtime}: $ALGO must come right after it (the provider sets its permissions).`)
   }
   return parsed
 }

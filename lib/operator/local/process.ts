@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
+
+// How long the output of an ended process group may still take to arrive.
+const PIPE_GRACE_MS = 1000
 
 export interface RunSpec {
   file: string
@@ -21,8 +25,10 @@ export interface RunOutcome {
 /**
  * Runs one algorithm process. It leads a process group of its own (detached), so
  * that a kill reaches whatever it started; the group is killed when the process
- * exits too, so nothing it left behind outlives the job. Rejects when the program
- * cannot be started. POSIX only: Windows has no process groups to kill.
+ * exits too, so nothing it left behind in the group outlives the job. A process
+ * that left the group (setsid) is out of reach: the job ends without waiting for
+ * it. Rejects when the program cannot be started. POSIX only: Windows has no
+ * process groups to kill.
  */
 export async function runProcess (spec: RunSpec): Promise<RunOutcome> {
   const child = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -39,9 +45,15 @@ export async function runProcess (spec: RunSpec): Promise<RunOutcome> {
   child.stdout.on('data', spec.output)
   child.stderr.on('data', spec.output)
   try {
-    await exited
+    const [exitCode, signal] = await exited as [number | null, NodeJS.Signals | null]
     killTree()
-    const [exitCode, signal] = await closed as [number | null, NodeJS.Signals | null]
+    // A process that left the group (setsid) may hold the pipes open for ever: past a
+    // short wait for the rest of the output, the job ends without it.
+    const grace = new AbortController()
+    await Promise.race([closed, delay(PIPE_GRACE_MS, undefined, { signal: grace.signal })]).catch(() => {})
+    grace.abort()
+    child.stdout.destroy()
+    child.stderr.destroy()
     return { exitCode, signal }
   } finally {
     spec.signal.removeEventListener('abort', killTree)

@@ -16,12 +16,32 @@ export interface PostgresNonceStoreOptions {
 
 /** A PostgreSQL nonce store, with the statement that creates its table. */
 export interface PostgresNonceStore extends NonceStore {
-  /** `CREATE TABLE IF NOT EXISTS` the store's table; run it once, before the first request (or put it in your migrations). */
+  /**
+   * Creates the store's table when it is missing; run it before registering the plugin (or
+   * put the table in your migrations). Safe when several processes run it at once.
+   */
   createTable(): Promise<void>
+  /** Rejects, saying so, when the table is missing; the plugin awaits it at registration. */
+  ready(): Promise<void>
 }
+
+// PostgreSQL's SQLSTATE for a relation that does not exist.
+const UNDEFINED_TABLE = '42P01'
 
 // Interpolated into SQL, so only plain identifiers: no quoting games.
 const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
+
+/** The table a PostgreSQL store of `name` uses (`table`, or `fallback`), once its pool and table are checked. */
+export function postgresTable (name: string, pool: PostgresNonceClient, table: unknown, fallback: string): string {
+  if (typeof pool?.query !== 'function') {
+    throw new InvalidOptionError(`${name} needs a pg Pool or Client (with a query method)`)
+  }
+  const chosen = table ?? fallback
+  if (typeof chosen !== 'string' || !TABLE.test(chosen)) {
+    throw new InvalidOptionError(`${name}: table must be an SQL identifier, optionally schema-qualified (letters, digits, _)`)
+  }
+  return chosen
+}
 
 /**
  * A nonce store in PostgreSQL, shared by every provider process that uses the same
@@ -30,24 +50,33 @@ const TABLE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/
  * again, so of concurrent upserts with the same nonce exactly one writes.
  */
 export function postgresNonceStore (pool: PostgresNonceClient, options: PostgresNonceStoreOptions = {}): PostgresNonceStore {
-  if (typeof pool?.query !== 'function') {
-    throw new InvalidOptionError('postgresNonceStore needs a pg Pool or Client (with a query method)')
-  }
-  const table = options.table ?? 'compute_nonces'
-  if (typeof table !== 'string' || !TABLE.test(table)) {
-    throw new InvalidOptionError('postgresNonceStore: table must be an SQL identifier, optionally schema-qualified (letters, digits, _)')
-  }
+  const table = postgresTable('postgresNonceStore', pool, options.table, 'compute_nonces')
   const select = `SELECT nonce::text AS nonce FROM ${table} WHERE address = $1`
   const upsert = `INSERT INTO ${table} AS stored (address, nonce) VALUES ($1, $2::numeric)
     ON CONFLICT (address) DO UPDATE SET nonce = EXCLUDED.nonce WHERE stored.nonce < EXCLUDED.nonce`
+  const missing = () => new InvalidOptionError(`postgresNonceStore: the table ${table} does not exist; call createTable() before registering the plugin, or create it in your migrations`)
+  // A table dropped while serving: the log says what is missing, not that PostgreSQL is away.
+  const query = async (text: string, values: unknown[]) => await pool.query(text, values).catch((err: { code?: unknown }) => {
+    throw err?.code === UNDEFINED_TABLE ? missing() : err
+  })
   return {
     async get (address) {
-      const { rows } = await pool.query(select, [address])
+      const { rows } = await query(select, [address])
       return (rows[0] as { nonce: string } | undefined)?.nonce ?? '0'
     },
-    advance: async (address, nonce) => (await pool.query(upsert, [address, nonce])).rowCount === 1,
+    advance: async (address, nonce) => (await query(upsert, [address, nonce])).rowCount === 1,
+    // CREATE TABLE IF NOT EXISTS is not safe when two sessions run it at once (one fails on
+    // pg_type's unique index): a transaction-scoped advisory lock makes them take turns, in
+    // one statement, so that any pool connection will do.
     async createTable () {
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (address text PRIMARY KEY, nonce numeric NOT NULL)`)
+      await pool.query(`DO $$ BEGIN
+        PERFORM pg_advisory_xact_lock(hashtext('fastify-ocean-compute createTable ${table}'));
+        CREATE TABLE IF NOT EXISTS ${table} (address text PRIMARY KEY, nonce numeric NOT NULL);
+      END $$`)
+    },
+    async ready () {
+      const { rows } = await pool.query('SELECT to_regclass($1) IS NOT NULL AS found', [table])
+      if ((rows[0] as { found: boolean } | undefined)?.found !== true) throw missing()
     }
   }
 }

@@ -13,9 +13,9 @@ import type { Podman } from '../../helpers/podman.js'
 export { DID }
 export const CSV_PATH = new URL('../../../examples/data/sample.csv', import.meta.url).pathname
 
-/** 'name:tag' split as an algorithm's container names an image. */
+/** 'name:tag' split as an algorithm's container names an image: the tag is all after the name's first colon ('node:sha256:…'). */
 export function imageParts (ref: string): { image: string, tag: string } {
-  const colon = ref.lastIndexOf(':')
+  const colon = ref.indexOf(':', ref.lastIndexOf('/') + 1)
   return { image: ref.slice(0, colon), tag: ref.slice(colon + 1) }
 }
 
@@ -44,14 +44,16 @@ export async function provider (t: Test, podman: Podman, options: Partial<Docker
 }
 
 export interface Algorithm {
-  rawcode: string
+  rawcode?: string
+  /** An algorithm URL instead of raw code. */
+  url?: string
   /** 'name:tag'. */
   image: string
   entrypoint?: string
 }
 
 /** Starts a job of alice through POST /compute; answers the response. */
-export async function startJob (app: FastifyInstance, { rawcode, image, entrypoint = 'node $ALGO' }: Algorithm) {
+export async function startJob (app: FastifyInstance, { rawcode, url, image, entrypoint = 'node $ALGO' }: Algorithm) {
   return await app.inject({
     method: 'POST',
     url: COMPUTE_PATH,
@@ -59,7 +61,7 @@ export async function startJob (app: FastifyInstance, { rawcode, image, entrypoi
       consumerAddress: alice.address,
       signature: await sign(alice, { documentId: DID }),
       documentId: DID,
-      algorithmMeta: { rawcode, container: { entrypoint, ...imageParts(image) } },
+      algorithmMeta: { rawcode, url, container: { entrypoint, ...imageParts(image) } },
       output: {}
     }
   })

@@ -2,10 +2,13 @@ import t from 'tap'
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startPodman } from '../../helpers/podman.js'
-import { dataFolder, download, jobContainers, jobQuery, provider, running, started, waitFor, DID } from './helpers.js'
+import { dataFolder, download, imageParts, jobContainers, jobQuery, provider, running, started, waitFor, DID } from './helpers.js'
 import { COMPUTE_PATH } from '../../helpers/build.js'
 import { until } from '../../helpers/until.js'
 import { Client } from 'undici'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
 
 // Containers start in about a second each, but a loaded machine is slower: more than tap's 60 s a file.
 t.setTimeout(240_000)
@@ -105,6 +108,44 @@ if (podman !== undefined) {
       t.match(await waitFor(app, jobId), { status: 32, statusText: 'Algorithm provisioning failed', error, exitCode: null }, image)
       t.match((await download(app, jobId, 0)).body, error, 'the log says so too')
     }
+  })
+
+  t.test('a digest runs only where the allow-list pins it: none smuggled in a tag, none under a bare name', async t => {
+    const client = new Client('http://podman', { socketPath: podman.socketPath })
+    const inspect = await client.request({ method: 'GET', path: `/images/${encodeURIComponent(python)}/json` })
+    const digest = ((await inspect.body.json()) as { RepoDigests: string[] }).RepoDigests[0]!.split('@')[1]!
+    await client.close()
+    const nodeName = imageParts(node).image
+    const pythonName = imageParts(python).image
+    // Only the node image by name: the python image's digest under the node name would run python.
+    const app = await provider(t, podman, { images: [nodeName] })
+    const cases: Array<[string, string]> = [
+      [`${node}@${digest}`, `The image ${node}@${digest} is not a valid image reference.`],
+      [`${nodeName}:${digest}`, `The image ${nodeName}@${digest} is not allowed on this provider (allowed: ${nodeName}).`],
+      [`${pythonName}:${digest}`, `The image ${pythonName}@${digest} is not allowed on this provider (allowed: ${nodeName}).`]
+    ]
+    for (const [image, error] of cases) {
+      const jobId = await started(t, app, { rawcode: COUNT_PYTHON, image, entrypoint: 'python3 $ALGO' })
+      t.match(await waitFor(app, jobId), { status: 32, error, exitCode: null }, image)
+    }
+    // Pinned by digest: the feature.
+    const pinned = await provider(t, podman, { images: [`${pythonName}@${digest}`] })
+    const jobId = await started(t, pinned, { rawcode: COUNT_PYTHON, image: `${pythonName}:${digest}`, entrypoint: 'python3 $ALGO' })
+    t.match(await waitFor(pinned, jobId), { status: 70, exitCode: 0 })
+    t.match((await download(pinned, jobId, 0)).body, '{"rows": 16}')
+  })
+
+  t.test('an algorithm URL into the provider is not fetched: the engine\'s downloads are policed for containers too', async t => {
+    const hits: string[] = []
+    const metadata = createServer((request, response) => { hits.push(request.url!); response.end('AKIA-secret') })
+    metadata.listen(0, '127.0.0.1')
+    await once(metadata, 'listening')
+    t.teardown(() => metadata.close())
+    const app = await provider(t, podman)
+    const url = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/latest/meta-data/iam/credentials`
+    const jobId = await started(t, app, { url, image: node })
+    t.match(await waitFor(app, jobId), { status: 32, error: 'The algorithm could not be fetched: the URL cannot be fetched from this provider.' })
+    t.same(hits, [])
   })
 
   t.test('a job whose dataset cannot be fetched ends at 31', async t => {

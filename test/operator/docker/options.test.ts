@@ -8,9 +8,13 @@ t.test('options are checked when the engine is made', async t => {
   const bad: Array<[Partial<DockerOperatorOptions> | undefined, string]> = [
     [undefined, 'dataDir must name a folder'],
     [{ dataDir, maxJobSeconds: 0 }, 'maxJobSeconds must be a positive integer, got 0'],
+    // A Node timer longer than 2^31-1 ms fires after 1 ms: every job would be killed at once.
+    [{ dataDir, maxJobSeconds: 2_200_000 }, 'maxJobSeconds must be at most 2147483 seconds (the longest a Node timer waits), got 2200000'],
     [{ dataDir, socketPath: '' }, 'socketPath must name a unix socket'],
     [{ dataDir, images: 'node' as unknown as string[] }, 'images must be a list of image names'],
     [{ dataDir, images: [''] }, 'images must hold non-empty strings'],
+    [{ dataDir, images: ['node:20@sha256:abc'] }, 'images: node:20@sha256:abc is not an image reference (name, name:tag, name@sha256:…)'],
+    [{ dataDir, images: ['Node'] }, 'images: Node is not an image reference (name, name:tag, name@sha256:…)'],
     [{ dataDir, pull: 'yes' as unknown as boolean }, 'pull must be true or false'],
     [{ dataDir, cpus: 0 }, 'cpus must be a positive number, got 0'],
     [{ dataDir, cpus: Number.POSITIVE_INFINITY }, 'cpus must be a positive number, got Infinity'],
@@ -29,7 +33,7 @@ t.test('defaults, and the socket from DOCKER_HOST', async t => {
   const dataDir = await dataFolder(t)
   t.match(resolveDockerOptions({ dataDir }, {}), {
     socketPath: '/var/run/docker.sock',
-    images: new Set(['node', 'python']),
+    images: [{ name: 'node' }, { name: 'python' }],
     pull: false,
     memoryBytes: 512 * 1024 * 1024,
     cpus: 1,

@@ -91,6 +91,7 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
   const dir = await dataFolder(t)
   const socketPath = join(dir, 'refusing.sock')
   const SECRET = 'mount /srv/provider/secret failed'
+  const pulls: string[] = []
   // Answers the ping and the image checks (hangs up on node:gone's); pulls all but python:3,
   // whose pull fails in its progress stream; fails every create.
   const daemon = createHttpServer((req, res) => {
@@ -98,6 +99,7 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
     if (req.url!.startsWith('/images/node%3Agone/')) return req.socket.destroy()
     if (req.url!.startsWith('/images/node%3A20/')) return res.end('{}')
     if (req.url!.startsWith('/images/')) {
+      pulls.push(req.url!)
       if (req.method === 'GET') return res.writeHead(404).end('{"message":"no such image"}')
       return res.end(req.url!.includes('tag=3') ? `{"status":"Pulling"}\n{"error":"${SECRET}"}\n` : '{"status":"Pulling"}\n{"status":"Downloaded"}\n')
     }
@@ -107,7 +109,8 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
   await once(daemon, 'listening')
   t.teardown(() => { daemon.close() })
   const { warnings, log } = recordingLog()
-  const operator = dockerOperator({ dataDir: dir, socketPath, log, pull: true, images: ['node', 'python'], datasets: { [DID]: CSV_PATH } })
+  const digest = 'sha256:' + 'd'.repeat(64)
+  const operator = dockerOperator({ dataDir: dir, socketPath, log, pull: true, images: ['node', 'python', `node@${digest}`], datasets: { [DID]: CSV_PATH } })
   const { app } = await build({ operator })
   t.teardown(async () => await app.close())
 
@@ -115,7 +118,11 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
     ['node:20', 'The container could not be created (Docker answered 500).'],
     ['python:3', 'The image python:3 is not available (Docker answered 500).'],
     ['python:pulled', 'The container could not be created (Docker answered 500).'],
-    ['node:gone', 'The image node:gone is not available: the provider could not reach its container engine.']
+    ['node:gone', 'The image node:gone is not available: the provider could not reach its container engine.'],
+    // Pulled by its digest, as pinned: then the create fails like any other.
+    [`node:${digest}`, 'The container could not be created (Docker answered 500).'],
+    [`python:${digest}`, `The image python@${digest} is not allowed on this provider (allowed: node, python, node@${digest}).`],
+    [`node:20@${digest}`, `The image node:20@${digest} is not a valid image reference.`]
   ]
   for (const [image, error] of cases) {
     const res = await startJob(app, { rawcode: 'x', image })
@@ -124,6 +131,7 @@ t.test('a daemon that refuses: the job ends at 32 saying what failed, never the 
     t.equal(job.error, error, image)
   }
   t.ok(warnings.some(warning => warning === 'dockerOperator: The container could not be created'), 'the provider\'s log has it')
+  t.ok(pulls.includes(`/images/create?fromImage=node&tag=${encodeURIComponent(digest)}`), 'the digest was pulled by its digest')
 })
 
 t.test('a daemon that drops a job\'s wait or loses its container: the job fails, and its container is killed and removed, not left running', async t => {

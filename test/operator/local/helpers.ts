@@ -1,4 +1,4 @@
-import { mkdtemp, realpath, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { text } from 'node:stream/consumers'
@@ -114,6 +114,21 @@ export async function layoutOf (dataDir: string, jobId: string): Promise<JobLayo
   return jobLayout(await realpath(dataDir), jobId)
 }
 
+/**
+ * Is a process still running? A killed process whose parent died too may linger
+ * as a zombie until an init reaps it: that counts as gone (Linux /proc).
+ */
+export async function alive (pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
+}
+
+/** The pid a job's algorithm wrote to outputs/pid, once it is there. */
+export async function writtenPid (dataDir: string, jobId: string): Promise<number> {
+  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
+  return await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write a pid')
+}
+
 /** Small algorithms, as raw code. */
 export const ALGORITHMS = {
   /** Counts the dataset's rows into outputs/rows.txt. */
@@ -123,5 +138,11 @@ const rows = fs.readFileSync(path.join(process.env.INPUTS, did, '0'), 'utf8').tr
 fs.writeFileSync(path.join(process.env.OUTPUTS, 'rows.txt'), String(rows))
 console.log('counted', rows)`,
   sleep: 'console.log("sleeping"); setTimeout(() => {}, 60000)',
+  /** Python (unconfined): starts a grandchild, writes its pid to outputs/pid, and sleeps. */
+  grandchild: `import os, subprocess, time
+child = subprocess.Popen(['sleep', '60'])
+open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(child.pid))
+print('started', flush=True)
+time.sleep(60)`,
   fail: 'console.error("something broke"); process.exit(3)'
 } as const

@@ -2,31 +2,17 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { access, readFile } from 'node:fs/promises'
+import { access } from 'node:fs/promises'
 import type { LocalOperator } from '../../../lib/index.js'
-import { ALGORITHMS, OWNER, context, engine, layoutOf, namedText, resultText, running, start, currentJob, tempDir, waitFor } from './helpers.js'
-import { until } from '../../helpers/until.js'
-
-// Is a process still running? A killed process whose parent died too may linger
-// as a zombie until an init reaps it: that counts as gone (Linux /proc).
-async function alive (pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat)
-}
+import { ALGORITHMS, OWNER, alive, writtenPid, context, engine, layoutOf, namedText, resultText, running, start, currentJob, tempDir, waitFor } from './helpers.js'
 
 t.test('stop kills a sleeping algorithm, with what it started, and answers it at 70 with stopreq 1', async t => {
   const dataDir = await tempDir(t)
   const operator = await engine(t, { dataDir })
   // python3 is unconfined: it starts a grandchild, which must die with it.
-  const rawcode = `import os, subprocess, time
-child = subprocess.Popen(['sleep', '60'])
-open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(child.pid))
-print('started', flush=True)
-time.sleep(60)`
-  const { jobId } = await start(operator, { rawcode, entrypoint: 'python3 $ALGO' })
+  const { jobId } = await start(operator, { rawcode: ALGORITHMS.grandchild, entrypoint: 'python3 $ALGO' })
   await waitFor(operator, jobId, running)
-  const pidFile = `${(await layoutOf(dataDir, jobId)).outputs}/pid`
-  const pid = await until(async () => Number(await readFile(pidFile, 'utf8').catch(() => '0')) || undefined, 'the algorithm to write its child\'s pid')
+  const pid = await writtenPid(dataDir, jobId)
   t.ok(await alive(pid), 'the grandchild runs')
 
   const began = Date.now()

@@ -2,6 +2,8 @@ import t from 'tap'
 import { localOperator, type LocalOperatorOptions } from '../../../lib/index.js'
 import { DID, OWNER, context, engine, resultText, start, tempDir, waitFor, workflow } from './helpers.js'
 
+const NODE_OPTIONS = 'The entrypoint may not pass options to node: $ALGO must come right after it (the provider sets its permissions).'
+
 t.test('what the engine cannot run is refused with a 400 before a job exists', async t => {
   const operator = await engine(t)
   const refusals: Array<[string, Parameters<typeof start>[1], string, string]> = [
@@ -13,8 +15,12 @@ t.test('what the engine cannot run is refused with a 400 before a job exists', a
     ['path algorithm', { url: '/etc/passwd' }, 'FST_COMPUTE_UNKNOWN_ALGORITHM', 'The algorithm url must be an http(s) URL.'],
     ['runtime off the list', { rawcode: 'x', entrypoint: 'bash $ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 'The entrypoint runs "bash", which is not an allowed runtime (allowed: node, python3).'],
     ['runtime by path', { rawcode: 'x', entrypoint: '/usr/bin/node $ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 'The entrypoint runs "/usr/bin/node", which is not an allowed runtime (allowed: node, python3).'],
-    ['options to node', { rawcode: 'x', entrypoint: 'node --allow-child-process $ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 'The entrypoint may not pass options to node: the provider sets its permissions.'],
-    ['options to node, no $ALGO', { rawcode: 'x', entrypoint: 'node -e 1' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 'The entrypoint may not pass options to node: the provider sets its permissions.']
+    ['options to node', { rawcode: 'x', entrypoint: 'node --allow-child-process $ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', NODE_OPTIONS],
+    ['options to node, no $ALGO', { rawcode: 'x', entrypoint: 'node -e 1' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', NODE_OPTIONS],
+    // The option carries $ALGO in it: the script is still not the first word.
+    ['an option holding $ALGO', { rawcode: 'x', entrypoint: 'node --allow-child-process=$ALGO $ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', NODE_OPTIONS],
+    ['$ALGO inside the first word', { rawcode: 'x', entrypoint: 'node --require=$ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', NODE_OPTIONS],
+    ['options to python3', { rawcode: 'x', entrypoint: 'python3 -c print(1) $ALGO' }, 'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 'The entrypoint may not pass options to python3: $ALGO must come right after it (the provider sets its permissions).']
   ]
   for (const [name, spec, code, message] of refusals) {
     await t.rejects(start(operator, spec), { statusCode: 400, code, message }, name)
@@ -38,7 +44,7 @@ t.test('entrypoints: the default, $ALGO anywhere, options after the algorithm', 
   const [plain] = await operator.start({ workflow: bare, owner: OWNER }, context())
   t.match(await waitFor(operator, plain!.jobId), { status: 70, exitCode: 0 })
 
-  const python = await start(operator, { rawcode: 'import sys\nprint(sys.argv[1:])', entrypoint: 'python3 -u $ALGO x' })
+  const python = await start(operator, { rawcode: 'import sys\nprint(sys.argv[1:])', entrypoint: 'python3 $ALGO x' })
   await waitFor(operator, python.jobId)
   t.match(await resultText(operator, python.jobId, 0), /\['x'\]/)
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { redisNonceStore } from '../../../lib/index.js'
+import { redisNonceStore, type RedisNonceClient } from '../../../lib/index.js'
+import { fakeRedis } from '../../helpers/fake-redis.js'
 import { startRedis } from '../../helpers/redis.js'
 import { checkNonceStore } from '../../helpers/nonce-store-contract.js'
 import { checkSharedBetweenProcesses } from '../../helpers/shared-store.js'
@@ -25,11 +26,27 @@ if (server !== undefined) {
     t.equal(await redisNonceStore(redis).get('0xabc'), '0', 'another prefix, another store')
   })
 
+  t.test('the in-process stand-in answers as Redis does', async t => {
+    const answers = async (client: RedisNonceClient) => {
+      const store = redisNonceStore(client, { prefix: 'probe:' })
+      return [await store.get('0xa'), await store.advance('0xa', '2.5'), await store.advance('0xa', '2.25'), await store.advance('0xa', '10'), await store.get('0xa'), await client.get('probe:0xa')]
+    }
+    t.same(await answers(fakeRedis()), await answers(redis))
+  })
+
   t.test('two provider processes with one Redis accept each signed request once', async t => {
     await redis.flushall()
     await checkSharedBetweenProcesses(t, { NONCE_REDIS_URL: server.url })
   })
 }
+
+t.test('in-process (a stand-in for Redis): nonces exact, greater-only, atomic, one key per address under the prefix', async t => {
+  const redis = fakeRedis()
+  await checkNonceStore(t, redisNonceStore(redis))
+  const store = redisNonceStore(redis, { prefix: 'test:nonces:' })
+  t.equal(await store.advance('0xabc', '12.5'), true)
+  t.equal(redis.keys.get('test:nonces:0xabc'), '12.5')
+})
 
 t.test('redisNonceStore checks what it is given', async t => {
   t.throws(() => redisNonceStore({} as never), { code: 'FST_COMPUTE_INVALID_OPTION', message: /redisNonceStore needs an ioredis client/ })

@@ -1,0 +1,52 @@
+import { createPublicClient, http } from 'viem'
+import { InvalidOptionError } from '../errors.js'
+
+/** What the chain readers ask of a client: EIP-1193's `request`, which a viem client has. */
+export interface ChainClient {
+  request(args: { method: string, params?: unknown }): Promise<unknown>
+}
+
+/** The client `options` name: theirs, or viem's over http for `rpcUrl`; exactly one of them. */
+export function clientFrom (name: string, options: { rpcUrl?: string | undefined, client?: ChainClient | undefined }, timeout: number): ChainClient {
+  if ((options.client === undefined) === (options.rpcUrl === undefined)) {
+    throw new InvalidOptionError(`${name} needs exactly one of rpcUrl (a JSON-RPC URL) and client (a viem client)`)
+  }
+  if (options.client !== undefined) {
+    if (typeof options.client.request !== 'function') throw new InvalidOptionError(`${name}: client must have a request method (a viem client or an EIP-1193 provider)`)
+    return options.client
+  }
+  const url = URL.canParse(String(options.rpcUrl)) ? new URL(String(options.rpcUrl)) : undefined
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new InvalidOptionError(`${name}: rpcUrl must be an http or https URL`)
+  }
+  // viem's own limit a little later than the caller's, which answers first and says why.
+  return createPublicClient({ transport: http(url.href, { timeout: timeout + 1000, retryCount: 0 }) })
+}
+
+/** What bounds a chain call: the caller's signal and a deadline (ms since the epoch). */
+export interface Bound { signal: AbortSignal, deadline: number }
+
+/** True once `bound` has cut its calls off. */
+export const expired = (bound: Bound) => bound.signal.aborted || Date.now() >= bound.deadline
+
+/**
+ * `promise`, or a rejection once the signal aborts or the deadline passes, whichever
+ * comes first. A timer and a listener rather than AbortSignal.any and .timeout, which
+ * cost a cached order check most of its time (`npm run bench -- --scenario start-paid`).
+ */
+export async function raced<T> (promise: Promise<T>, bound: Bound): Promise<T> {
+  bound.signal.throwIfAborted()
+  let timer: NodeJS.Timeout | undefined
+  let stop: (() => void) | undefined
+  const cut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(reject, Math.max(0, bound.deadline - Date.now()), new Error('the deadline passed'))
+    stop = () => { reject(bound.signal.reason) }
+    bound.signal.addEventListener('abort', stop, { once: true })
+  })
+  try {
+    return await Promise.race([promise, cut])
+  } finally {
+    clearTimeout(timer)
+    bound.signal.removeEventListener('abort', stop!)
+  }
+}

@@ -1,0 +1,308 @@
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import t from 'tap'
+import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
+import { chainOrders, type ChainClient, type OrderToCheck } from '../../lib/index.js'
+import { rpc, startAnvil } from '../helpers/anvil.js'
+import { accounts, DataTokenTemplate, deployOcean } from '../helpers/contracts.js'
+import { freePort } from '../helpers/servers.js'
+
+t.setTimeout(180_000)
+const signal = () => ({ signal: new AbortController().signal })
+
+/** The node at `url`, counting the calls of each method. */
+function counting (url: string): ChainClient & { calls: string[] } {
+  const client = createPublicClient({ transport: http(url) })
+  const calls: string[] = []
+  return {
+    calls,
+    request: async (args: { method: string, params?: unknown }) => {
+      calls.push(args.method)
+      return await client.request(args as never)
+    }
+  }
+}
+
+t.test('option checks name the option', async t => {
+  t.throws(() => chainOrders({}), { code: 'FST_COMPUTE_INVALID_OPTION', message: /exactly one of rpcUrl .* and client/ })
+  t.throws(() => chainOrders({ rpcUrl: 'http://x', client: { request: async () => null } }), { message: /exactly one of rpcUrl/ })
+  t.throws(() => chainOrders({ rpcUrl: 'file:///etc/passwd' }), { message: /rpcUrl must be an http or https URL/ })
+  t.throws(() => chainOrders({ rpcUrl: 'not a url' }), { message: /rpcUrl must be an http or https URL/ })
+  t.throws(() => chainOrders({ client: {} as never }), { message: /client must have a request method/ })
+  t.throws(() => chainOrders({ rpcUrl: 'http://x', confirmations: -1 }), { message: /chainOrders: confirmations must be a whole number/ })
+  t.throws(() => chainOrders({ rpcUrl: 'http://x', jobsPerOrder: 0 }), { message: /chainOrders: jobsPerOrder must be a positive integer/ })
+  t.throws(() => chainOrders({ rpcUrl: 'http://x', jobsPerOrder: 1, uses: {} as never }), { message: /chainOrders: uses must be an order-use store/ })
+  t.throws(() => chainOrders({ rpcUrl: 'http://x', timeout: 0 }), { message: /chainOrders: timeout must be a positive integer/ })
+  t.ok(chainOrders({ rpcUrl: 'https://rpc.example.org', confirmations: 0, jobsPerOrder: 3 }))
+})
+
+const node = await startAnvil(t)
+if (node !== undefined) {
+  const ocean = await deployOcean(node.url)
+  const datatoken = await ocean.datatoken()
+  const other = await ocean.datatoken()
+  const { consumer, payer, stranger, market } = accounts
+  const did = (token: Address) => 'did:op:' + token.slice(2)
+  const request = (txId: Hex | string, more: Partial<OrderToCheck> = {}): OrderToCheck => ({
+    txId, did: did(datatoken), datatoken, serviceIndex: 1, consumer: consumer.address, cost: '1', timeout: 0, ...more
+  })
+  const verifier = chainOrders({ rpcUrl: node.url })
+
+  t.test('an order from the consumer is valid; one the consumer did not pay is not', async t => {
+    const tx = await ocean.order(datatoken, {})
+    t.same(await verifier.verify(request(tx), signal()), { valid: true }, 'the consumer\'s own order')
+    t.same(await verifier.verify(request(tx.slice(2)), signal()), { valid: true }, 'its hash without 0x, as Python\'s HexBytes reads it')
+    t.same(await verifier.verify(request(tx.toUpperCase().replace('0X', '0x')), signal()), { valid: true }, 'in upper case')
+    t.same(await verifier.verify(request(tx, { consumer: stranger.address }), signal()), { valid: false }, 'signed by someone else')
+    t.same(await verifier.verify(request(tx, { serviceIndex: 2 }), signal()), { valid: false }, 'for another service index')
+    t.same(await verifier.verify(request(tx, { cost: '2' }), signal()), { valid: false }, 'a service that costs more than was paid')
+    t.same(await verifier.verify(request(tx, { did: did(other), datatoken: other }), signal()), { valid: false }, 'checked as an order of another datatoken')
+    t.same(await verifier.verify(request(tx, { did: did(other) }), signal()), { valid: false }, 'a DID that is not the datatoken\'s')
+  })
+
+  t.test('a payer may order for a consumer: either of them may start', async t => {
+    const tx = await ocean.order(datatoken, { from: payer, consumer: consumer.address })
+    t.same(await verifier.verify(request(tx), signal()), { valid: true }, 'the consumer named in the order')
+    t.same(await verifier.verify(request(tx, { consumer: payer.address }), signal()), { valid: true }, 'the payer who sent it')
+    t.same(await verifier.verify(request(tx, { consumer: stranger.address }), signal()), { valid: false }, 'anyone else')
+  })
+
+  t.test('the amount reaching the minter must cover the cost less the fees', async t => {
+    const withMarket = await ocean.order(datatoken, { market: market.address, amount: '10' })
+    t.same(await verifier.verify(request(withMarket, { cost: '10' }), signal()), { valid: true }, 'the community\'s and a market\'s 0.1 % are allowed for')
+    t.same(await verifier.verify(request(withMarket, { cost: '10.03' }), signal()), { valid: false }, 'not a wei more than 5 beyond')
+    const underpaid = await ocean.order(datatoken, { amount: '0.5' })
+    t.same(await verifier.verify(request(underpaid), signal()), { valid: false }, 'half the cost')
+    t.same(await verifier.verify(request(underpaid, { cost: '0.5' }), signal()), { valid: true }, 'which is enough for a service that costs that')
+    const exact = await ocean.order(datatoken, { amount: '1.5' })
+    t.same(await verifier.verify(request(exact, { cost: '1.5' }), signal()), { valid: true }, 'a decimal cost')
+    t.same(await verifier.verify(request(exact, { cost: '1.500000000000000005' }), signal()), { valid: true }, 'up to 5 wei short, as the reference allows')
+    t.same(await verifier.verify(request(exact, { cost: '1.500000000000000006' }), signal()), { valid: false }, 'but not 6')
+    for (const cost of ['', 'abc', '-1', '1e18', '0x10', '1.0000000000000000001']) {
+      t.same(await verifier.verify(request(exact, { cost }), signal()), { valid: false }, `a DDO cost of ${JSON.stringify(cost)}`)
+    }
+  })
+
+  t.test('a transaction that is not a startOrder of the datatoken is no order', async t => {
+    const transfer = await ocean.send(consumer, datatoken, DataTokenTemplate.abi, 'transfer', [accounts.publisher.address, parseUnits('5', 18)])
+    t.same(await verifier.verify(request(transfer), signal()), { valid: false }, 'a plain transfer to the minter')
+    const elsewhere = await ocean.order(other, {})
+    t.same(await verifier.verify(request(elsewhere), signal()), { valid: false }, 'an order of another datatoken')
+    t.same(await verifier.verify(request('0x' + 'ab'.repeat(32)), signal()), { valid: false }, 'an unknown hash')
+    const reverted = await ocean.send(consumer, datatoken, DataTokenTemplate.abi, 'startOrder',
+      [consumer.address, parseUnits('1000', 18), 1n, '0x0000000000000000000000000000000000000000'], 200_000n)
+    t.equal((await ocean.chain.getTransactionReceipt({ hash: reverted })).status, 'reverted', 'the order of more tokens than held was mined, reverted')
+    t.same(await verifier.verify(request(reverted), signal()), { valid: false }, 'a reverted order')
+  })
+
+  t.test('a V4-style OrderStarted (same topic, three topics) is not read as a V3 order', async t => {
+    // OrderStarted(address indexed consumer, address payer, uint256 amount, uint256 serviceIndex,
+    // uint256 timestamp, address indexed publishMarketAddress, uint256 blockNumber): a contract
+    // whose every call logs it, with the consumer as its first topic and five words of data.
+    const topic0 = toEventSelector('OrderStarted(address,address,uint256,uint256,uint256,address,uint256)').slice(2)
+    const consumerTopic = consumer.address.slice(2).toLowerCase().padStart(64, '0')
+    const runtime = `7f${consumerTopic}7f${consumerTopic}7f${topic0}60a0600052600060a0a300`
+    // 60a0600052 stores 0xa0 at memory 0: data of five words (payer, amount, serviceIndex, timestamp, block).
+    const v4 = await ocean.deploy([], `0x60${(runtime.length / 2).toString(16)}80600b6000396000f3${runtime}` as Hex)
+    const tx = await ocean.transact(consumer, v4, '0x', 100_000n)
+    const receipt = await ocean.chain.getTransactionReceipt({ hash: tx })
+    t.equal(receipt.logs.length, 1)
+    t.equal(receipt.logs[0]!.topics.length, 3, 'a V4-shaped log')
+    t.equal(receipt.logs[0]!.topics[0], '0x' + topic0, 'with the V3 topic')
+    t.same(await verifier.verify(request(tx, { did: did(v4), datatoken: v4, serviceIndex: 0, cost: '0' }), signal()), { valid: false })
+  })
+
+  t.test('an order older than the service\'s timeout has expired; 0 never expires', async t => {
+    const tx = await ocean.order(datatoken, {})
+    t.same(await verifier.verify(request(tx, { timeout: 3600 }), signal()), { valid: true }, 'within an hour')
+    await new Promise(resolve => setTimeout(resolve, 2100))
+    t.same(await verifier.verify(request(tx, { timeout: 1 }), signal()), { valid: false }, 'two seconds later, for a service of one second')
+    t.same(await verifier.verify(request(tx, { timeout: 0 }), signal()), { valid: true }, 'timeout 0')
+    t.same(await verifier.verify(request(tx, { timeout: -1 }), signal()), { valid: false }, 'a negative timeout is a broken DDO')
+  })
+
+  t.test('weird transaction ids are refused without asking the chain', async t => {
+    const client = counting(node.url)
+    const cheap = chainOrders({ client })
+    for (const txId of ['', '0x', '0x1234', 'ab'.repeat(33), '0x' + 'zz'.repeat(32), '0x' + 'ab'.repeat(32) + '\n', 'ab'.repeat(16) + '0x' + 'ab'.repeat(15)]) {
+      t.same(await cheap.verify(request(txId), signal()), { valid: false }, JSON.stringify(txId))
+    }
+    t.same(await cheap.verify(request('0x' + 'ab'.repeat(32), { datatoken: 'x' as never }), signal()), { valid: false }, 'a datatoken that is no address')
+    t.same(await cheap.verify(request('0x' + 'ab'.repeat(32), { serviceIndex: 1.5 }), signal()), { valid: false }, 'a fractional service index')
+    t.same(client.calls, [], 'not one RPC call')
+  })
+
+  t.test('an order costs one receipt and one minter call; used again, none', async t => {
+    const client = counting(node.url)
+    const counted = chainOrders({ client })
+    const tx = await ocean.order(datatoken, {})
+    t.same(await counted.verify(request(tx), signal()), { valid: true })
+    t.same(client.calls.sort(), ['eth_call', 'eth_chainId', 'eth_getTransactionReceipt'], 'chain id (once: anvil\'s 31337 needs no confirmations), the receipt, the minter')
+    client.calls.length = 0
+    t.same(await counted.verify(request(tx), signal()), { valid: true })
+    t.same(await counted.verify(request(tx, { consumer: stranger.address }), signal()), { valid: false })
+    t.same(client.calls, [], 'the final receipt and the minter are remembered')
+    const second = await ocean.order(datatoken, {})
+    t.same(await counted.verify(request(second), signal()), { valid: true })
+    t.same(client.calls, ['eth_getTransactionReceipt'], 'another order of the datatoken: its receipt only')
+  })
+
+  t.test('a non-development chain waits for one block on top of the order\'s by default', async t => {
+    const real = counting(node.url)
+    const mainnetLike: ChainClient = { request: async args => args.method === 'eth_chainId' ? '0x1' : await real.request(args) }
+    const waiting = chainOrders({ client: mainnetLike, pollInterval: 20 })
+    const tx = await ocean.order(datatoken, {})
+    const verdict = waiting.verify(request(tx), signal())
+    await new Promise(resolve => setTimeout(resolve, 200))
+    t.equal(real.calls.filter(method => method === 'eth_call').length, 0, 'no verdict before the next block')
+    await rpc(node.url, 'evm_mine')
+    t.same(await verdict, { valid: true }, 'valid once a block is mined on top')
+    t.equal(real.calls.filter(method => method === 'eth_getTransactionReceipt').length, 2, 'the receipt read again once final (a reorg may have moved it)')
+
+    const impatient = chainOrders({ client: mainnetLike, pollInterval: 20, confirmations: 3, timeout: 300 })
+    const fresh = await ocean.order(datatoken, {})
+    await t.rejects(impatient.verify(request(fresh), signal()), {
+      code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', statusCode: 503, message: `The order ${fresh} is not final yet: try again after a few more blocks.`
+    }, 'a chain that mines no more blocks: 503, try again, never a refusal')
+    await rpc(node.url, 'anvil_mine', ['0x3'])
+    t.same(await impatient.verify(request(fresh), signal()), { valid: true }, 'three blocks later')
+    t.same(await chainOrders({ client: mainnetLike, confirmations: 0 }).verify(request(await ocean.order(datatoken, {})), signal()), { valid: true }, 'confirmations 0 on any chain')
+  })
+
+  t.test('jobsPerOrder: uses are counted per order, atomically, and can be given back', async t => {
+    const limited = chainOrders({ rpcUrl: node.url, jobsPerOrder: 2 })
+    const tx = await ocean.order(datatoken, {})
+    const first = await limited.verify(request(tx), signal())
+    const second = await limited.verify(request(tx), signal())
+    t.equal(first.valid && second.valid, true, 'two jobs with one order')
+    t.same(await limited.verify(request(tx), signal()), { valid: false }, 'not a third')
+    if (!second.valid) throw new Error('unreachable')
+    await second.release!()
+    await second.release!()
+    t.equal((await limited.verify(request(tx), signal())).valid, true, 'a use given back (once, however often release is called) starts another')
+    t.same(await limited.verify(request(tx), signal()), { valid: false })
+    t.same(await limited.verify(request(tx, { consumer: stranger.address }), signal()), { valid: false }, 'an invalid order takes no use')
+
+    const once = chainOrders({ rpcUrl: node.url, jobsPerOrder: 1 })
+    const raced = await ocean.order(datatoken, {})
+    const verdicts = await Promise.all(Array.from({ length: 100 }, async () => await once.verify(request(raced), signal())))
+    t.equal(verdicts.filter(verdict => verdict.valid).length, 1, 'of 100 concurrent starts with one order exactly one is valid')
+    const another = await ocean.order(datatoken, {})
+    t.equal((await once.verify(request(another), signal())).valid, true, 'each order has its own uses')
+  })
+
+  t.test('a failing order-use store is a 503 within the time allowed', async t => {
+    const tx = await ocean.order(datatoken, {})
+    const failing = chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, uses: { take: () => { throw new Error('ECONNREFUSED 10.0.0.7:6379') }, release: () => {} } })
+    await t.rejects(failing.verify(request(tx), signal()), { code: 'FST_COMPUTE_ORDER_USES_UNAVAILABLE', statusCode: 503, message: 'The store of order uses could not be reached.' })
+    const hanging = chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, timeout: 300, uses: { take: async () => await new Promise<boolean>(() => {}), release: () => {} } })
+    const started = Date.now()
+    await t.rejects(hanging.verify(request(tx), signal()), { code: 'FST_COMPUTE_ORDER_USES_UNAVAILABLE' })
+    t.ok(Date.now() - started < 5000, 'cut off at the timeout')
+  })
+
+  t.test('the minter: an emitter without minter() is no datatoken; a node that fails on it is a 503', async t => {
+    const tx = await ocean.order(datatoken, {})
+    const noMinter: ChainClient = { request: async args => args.method === 'eth_call' ? '0x' : await ocean.chain.request(args as never) }
+    t.same(await chainOrders({ client: noMinter, confirmations: 0 }).verify(request(tx), signal()), { valid: false }, 'an empty answer')
+    const reverts: ChainClient = { request: async args => { if (args.method === 'eth_call') throw Object.assign(new Error('execution reverted'), { code: 3 }); return await ocean.chain.request(args as never) } }
+    t.same(await chainOrders({ client: reverts, confirmations: 0 }).verify(request(tx), signal()), { valid: false }, 'a revert')
+    const garbage: ChainClient = { request: async args => args.method === 'eth_call' ? 'hello' : await ocean.chain.request(args as never) }
+    await t.rejects(chainOrders({ client: garbage, confirmations: 0 }).verify(request(tx), signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'garbage')
+    const down: ChainClient = { request: async args => { if (args.method === 'eth_call') throw new Error('socket hang up'); return await ocean.chain.request(args as never) } }
+    await t.rejects(chainOrders({ client: down, confirmations: 0 }).verify(request(tx), signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a node that fails')
+  })
+
+  t.test('ocean.chain funds are real: the consumer paid', async t => {
+    t.ok(await ocean.chain.getBalance({ address: consumer.address }) < parseEther('10000'), 'gas was spent on real transactions')
+  })
+}
+
+t.test('an RPC node that is down, slow or answers garbage: a 503 within the bound, never valid', async t => {
+  const order: OrderToCheck = {
+    txId: '0x' + 'ab'.repeat(32), did: 'did:op:' + 'cd'.repeat(20), datatoken: `0x${'cd'.repeat(20)}`, serviceIndex: 0, consumer: `0x${'ef'.repeat(20)}`, cost: '1', timeout: 0
+  }
+  const closed = await freePort()
+  await t.rejects(chainOrders({ rpcUrl: `http://127.0.0.1:${closed}`, confirmations: 0 }).verify(order, signal()), {
+    code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', statusCode: 503, message: 'The chain could not be read to check the order.'
+  }, 'nothing listens')
+
+  const answers: Array<(body: { method: string }) => unknown> = []
+  const server = createServer((req, res) => {
+    let text = ''
+    req.on('data', chunk => { text += String(chunk) })
+    req.on('end', () => {
+      const body = JSON.parse(text) as { id: number, method: string }
+      const answer = answers[0]!(body)
+      if (answer === 'hang') return
+      res.setHeader('content-type', 'application/json')
+      const raw = (answer as { raw?: string } | null)?.raw
+      res.end(raw ?? JSON.stringify({ jsonrpc: '2.0', id: body.id, result: answer }))
+    })
+  }).listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  const fake = chainOrders({ rpcUrl: url, confirmations: 0, timeout: 500 })
+  const log = (extra: object = {}) => ({
+    address: order.datatoken, topics: ['0x' + '11'.repeat(32)], data: '0x', ...extra
+  })
+  const receipt = (extra: object = {}) => ({ transactionHash: order.txId, status: '0x1', blockNumber: '0x5', logs: [log()], ...extra })
+  const cases: Array<[string, unknown]> = [
+    ['not JSON', { raw: 'hello' }],
+    ['a JSON-RPC answer without a result', { raw: '{"jsonrpc":"2.0","id":1}' }],
+    ['a number', 7],
+    ['the receipt of another transaction', receipt({ transactionHash: '0x' + 'cd'.repeat(32) })],
+    ['a receipt without status', receipt({ status: undefined })],
+    ['a receipt without a block', receipt({ blockNumber: 'five' })],
+    ['logs that are no list', receipt({ logs: {} })],
+    ['a log without an address', receipt({ logs: [log({ address: 'x' })] })],
+    ['a log with five topics', receipt({ logs: [log({ topics: Array(5).fill('0x' + '11'.repeat(32)) })] })],
+    ['a log with odd data', receipt({ logs: [log({ data: '0x123' })] })],
+    ['null log', receipt({ logs: [null] })]
+  ]
+  for (const [what, answer] of cases) {
+    answers[0] = () => answer
+    await t.rejects(fake.verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', statusCode: 503 }, what)
+  }
+  answers[0] = () => receipt()
+  t.same(await fake.verify(order, signal()), { valid: false }, 'a well-formed receipt without an order: refused, not a fault')
+  answers[0] = () => { throw new Error('no second call') }
+  t.same(await fake.verify(order, signal()), { valid: false }, 'and remembered: a final receipt does not change')
+  order.txId = '0x' + '12'.repeat(32)
+
+  // Receipts no real V3 datatoken writes, but a node could serve: checked all the same.
+  const word = (value: bigint) => value.toString(16).padStart(64, '0')
+  const topic = (address: string) => '0x' + address.slice(2).padStart(64, '0')
+  const minter = '0x' + '99'.repeat(20)
+  const orderLog = (marketFee: bigint) => log({
+    topics: [toEventSelector('OrderStarted(address,address,uint256,uint256,uint256,address,uint256)'), topic(order.consumer), topic(order.consumer), topic('0x' + '77'.repeat(20))],
+    data: '0x' + word(10n ** 18n) + word(0n) + word(BigInt(Math.floor(Date.now() / 1000))) + word(marketFee)
+  })
+  const paid = log({ topics: [toEventSelector('Transfer(address,address,uint256)'), topic(order.consumer), topic(minter)], data: '0x' + word(10n ** 18n) })
+  const crafted = (txId: string, logs: unknown[]) => {
+    order.txId = txId
+    answers[0] = body => body.method === 'eth_call' ? '0x' + minter.slice(2).padStart(64, '0') : receipt({ transactionHash: txId, logs })
+  }
+  crafted('0x' + '21'.repeat(32), [orderLog(0n), paid])
+  t.same(await fake.verify(order, signal()), { valid: true }, 'a crafted order that pays the minter: the checks read it as a real one')
+  crafted('0x' + '22'.repeat(32), [orderLog(10n ** 15n + 6n), paid])
+  t.same(await fake.verify(order, signal()), { valid: false }, 'a market fee over 0.1 % + 5 wei')
+  crafted('0x' + '23'.repeat(32), [orderLog(0n), orderLog(0n), paid])
+  t.same(await fake.verify(order, signal()), { valid: false }, 'two orders of the datatoken in one transaction')
+  crafted('0x' + '24'.repeat(32), [orderLog(0n), { ...paid, address: '0x' + '55'.repeat(20) }])
+  t.same(await fake.verify(order, signal()), { valid: false }, 'a Transfer to the minter by another token does not pay')
+  order.txId = '0x' + '12'.repeat(32)
+  answers[0] = () => 'hang'
+  const started = Date.now()
+  await t.rejects(fake.verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain did not answer in time to check the order.' }, 'a node that never answers')
+  t.ok(Date.now() - started < 5000, 'cut off at the timeout')
+  const aborted = new AbortController()
+  setTimeout(() => { aborted.abort() }, 50)
+  await t.rejects(chainOrders({ rpcUrl: url, confirmations: 0 }).verify(order, { signal: aborted.signal }), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'or at the caller\'s signal')
+
+  answers[0] = body => body.method === 'eth_chainId' ? 'garbage' : receipt()
+  await t.rejects(chainOrders({ rpcUrl: url }).verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a chain id that is no number')
+  answers[0] = body => body.method === 'eth_chainId' ? '0x1' : body.method === 'eth_blockNumber' ? { number: 1 } : receipt()
+  await t.rejects(chainOrders({ rpcUrl: url }).verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a block number that is no number')
+})
