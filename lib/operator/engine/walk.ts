@@ -83,12 +83,13 @@ export async function walkTree (base: string, sub: string, budget: Budget): Prom
   const pending = [{ relative: '', depth: 0 }]
   while (pending.length > 0) {
     const { relative, depth } = pending.pop()!
-    // Names as bytes: one that is not UTF-8 would be read as another name (U+FFFD in its
-    // place), which names nothing or something else, and its size would go uncounted.
-    const dir = await opendir(relative === '' ? root : `${root}/${relative}`, { encoding: 'buffer' }).catch(() => undefined)
+    // Names as bytes (latin1 reads each byte as one character): one that is not UTF-8 would be
+    // read as another name (U+FFFD in its place), which names nothing or something else, and
+    // its size would go uncounted.
+    const dir = await opendir(relative === '' ? root : `${root}/${relative}`, { encoding: 'latin1' }).catch(() => undefined)
     if (dir === undefined) continue // gone meanwhile
     for await (const entry of dir) {
-      const name = entry.name as unknown as Buffer
+      const name = Buffer.from(entry.name, 'latin1')
       if (!isUtf8(name)) return { files, overrun: 'name' }
       const filename = relative === '' ? name.toString() : `${relative}/${name.toString()}`
       const stats = await lstat(`${root}/${filename}`).catch(() => undefined)
