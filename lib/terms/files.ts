@@ -1,3 +1,4 @@
+import { createDecipheriv, createECDH, hkdfSync } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { Config } from 'eciesjs/config'
 import { pythonJson } from './checksums.js'
@@ -10,6 +11,40 @@ import { pythonJson } from './checksums.js'
 
 interface Ecies { ecies: typeof import('eciesjs'), config: Config }
 let loaded: Ecies | undefined
+
+// secp256k1's field prime; p = 3 mod 4, so a square root of a is a^((p + 1) / 4).
+const P = 2n ** 256n - 2n ** 32n - 977n
+
+function power (base: bigint, exponent: bigint): bigint {
+  let result = 1n
+  for (; exponent > 0n; exponent >>= 1n, base = base * base % P) if ((exponent & 1n) === 1n) result = result * base % P
+  return result
+}
+
+const hex32 = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex')
+
+/**
+ * eciesjs's decrypt with eciespy's format, by Node's native crypto: eciesjs's scalar
+ * multiplication in JavaScript costs tens of ms of the event loop, and any signer can make
+ * the terms decrypt another provider's files. OpenSSL's ECDH gives the shared point's x;
+ * eciespy hashes the whole point, so y is the root of x^3 + 7 that the GCM tag accepts.
+ */
+function decryptNative (privateKey: Uint8Array, bytes: Uint8Array): Buffer | undefined {
+  const ephemeral = bytes.subarray(0, 65)
+  const ecdh = createECDH('secp256k1')
+  ecdh.setPrivateKey(privateKey)
+  const x = ecdh.computeSecret(ephemeral)
+  const root = power((BigInt('0x' + x.toString('hex')) ** 3n + 7n) % P, (P + 1n) / 4n)
+  for (const y of [root, P - root]) {
+    const point = Buffer.concat([Buffer.from([4]), x, hex32(y)])
+    const key = Buffer.from(hkdfSync('sha256', Buffer.concat([ephemeral, point]), Buffer.alloc(0), Buffer.alloc(0), 32))
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(65, 81), { authTagLength: 16 })
+    decipher.setAuthTag(bytes.subarray(81, 97))
+    try {
+      return Buffer.concat([decipher.update(bytes.subarray(97)), decipher.final()])
+    } catch {}
+  }
+}
 
 // eciesjs (and its curves) load at the first use, not with the plugin: about a fifth of
 // the plugin's import time, which a host without the terms never needs. It is CommonJS,
@@ -58,8 +93,9 @@ export function decryptFileUrls (encryptedFiles: string, privateKey: Uint8Array)
     if (text.startsWith('{')) text = String((JSON.parse(text) as { encryptedDocument?: unknown }).encryptedDocument)
     const bytes = fromHex(text)
     if (bytes === undefined) return undefined
-    const { ecies, config } = eciesjs()
-    const files: unknown = JSON.parse(Buffer.from(ecies.decrypt(privateKey, bytes, config)).toString('utf8'))
+    const plain = decryptNative(privateKey, bytes)
+    if (plain === undefined) return undefined
+    const files: unknown = JSON.parse(plain.toString('utf8'))
     if (!Array.isArray(files) || files.length === 0) return undefined
     const urls = files.map(file => (file as Partial<AssetFile> | null)?.url)
     return urls.every(url => typeof url === 'string' && url !== '') ? urls as string[] : undefined

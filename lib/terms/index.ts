@@ -194,14 +194,16 @@ class TermsCheck {
       if (service.type === 'compute' && urls === undefined) this.refuse(messages.algorithmNotHere)
       await this.order(ddo, service, params.algorithmTransferTxId, messages.algorithmOrderInvalid)
     }
+    // A copy, as for the URLs: the DDO's own container is what later starts checksum.
+    const container = structuredClone(serviceOfType(ddo, 'metadata')!.attributes.main.algorithm?.container)
     const built = urls === undefined
       ? {
           id: did,
           rawcode: '',
           remote: service === undefined ? undefined : { serviceEndpoint: service.serviceEndpoint, txId: params.algorithmTransferTxId, serviceIndex: service.index },
-          container: serviceOfType(ddo, 'metadata')!.attributes.main.algorithm?.container
+          container
         }
-      : { id: did, rawcode: '', url: urls[0], container: serviceOfType(ddo, 'metadata')!.attributes.main.algorithm?.container }
+      : { id: did, rawcode: '', url: urls[0], container }
     const problem = builtAlgorithmProblem(built, did)
     if (problem !== undefined) this.refuse(problem)
     return withoutUndefined(built) as Workflow['stages'][number]['algorithm']
@@ -217,8 +219,9 @@ class Terms {
   readonly resolver: DdoResolver
   readonly orders: OrderVerifier | undefined
   readonly #key: Uint8Array
-  // Decrypting costs an elliptic-curve multiplication; a cached DDO keeps its URLs.
-  readonly #urls = new WeakMap<object, string[] | null>()
+  // Decrypting costs an elliptic-curve multiplication; a cached DDO keeps its URLs, for
+  // the encryptedFiles they came from (a host may update its DDO in place).
+  readonly #urls = new WeakMap<object, { from: string, urls: string[] | undefined }>()
 
   constructor (options: OceanTermsOptions) {
     this.resolver = options.cache === false ? options.resolver : cachedResolver(options.resolver, options.cache)
@@ -230,12 +233,13 @@ class Terms {
   urlsOf (ddo: DDO): string[] | undefined {
     const metadata = serviceOfType(ddo, 'metadata')?.attributes
     if (metadata?.encryptedFiles === undefined) return undefined
-    let urls = this.#urls.get(metadata)
-    if (urls === undefined) {
-      urls = decryptFileUrls(metadata.encryptedFiles, this.#key) ?? null
-      this.#urls.set(metadata, urls)
+    let known = this.#urls.get(metadata)
+    if (known?.from !== metadata.encryptedFiles) {
+      known = { from: metadata.encryptedFiles, urls: decryptFileUrls(metadata.encryptedFiles, this.#key) }
+      this.#urls.set(metadata, known)
     }
-    return urls ?? undefined
+    // A copy: the workflow is the operator's to change, the list is every later start's.
+    return known.urls === undefined ? undefined : [...known.urls]
   }
 
   async build (input: BuildWorkflowInput): Promise<Workflow> {

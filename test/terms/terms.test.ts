@@ -5,9 +5,10 @@ import type { OceanTermsOptions } from '../../lib/terms/index.js'
 import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, bob, sign } from '../helpers/sign.js'
+import { encryptFiles } from '../../lib/terms/files.js'
 import {
   ALGORITHM_DID, ALGORITHM_TOKEN, ALGORITHM_URL, CONTAINER, DATASET_DID, DATASET_TOKEN, DATASET_URL, MemoryOrders,
-  PROVIDER_KEY, PUBLISHER, SECOND_DID, SECOND_TOKEN, algorithm, dataset, trusted
+  PROVIDER_KEY, PUBLISHER, SECOND_DID, SECOND_TOKEN, algorithm, dataset, provider, trusted
 } from '../helpers/ddos.js'
 
 // Every check of spec sections 6.2 and 6.3 through the route, as a client sends the
@@ -387,4 +388,29 @@ t.test('registration checks the terms\' options, naming them', async t => {
     const app = Fastify()
     await t.rejects(async () => { await app.register(compute, { operator: new MemoryOperator(), ...options }).ready() }, { code: 'FST_COMPUTE_INVALID_OPTION', message })
   }
+})
+
+t.test('the URLs decrypted for a DDO follow its encryptedFiles, and what the operator does with a workflow changes no later start', async t => {
+  const ddo = dataset()
+  const { app, operator } = await serve(t, { ddos: [ddo, algorithm()], terms: { cache: false } })
+  const urlsOfStart = (n: number) => (operator.calls[n]!.arg as OperatorStartRequest).workflow.stages[0]!.input[0]!.url
+  t.equal((await start(app)).statusCode, 200)
+  t.same(urlsOfStart(0), [DATASET_URL])
+  // A host that republishes the asset in place: the new files, not the ones decrypted before.
+  ddo.service[0]!.attributes.encryptedFiles = encryptFiles([{ url: 'https://data.example/v2.csv' }], provider.publicKey)
+  t.equal((await start(app)).statusCode, 200)
+  t.same(urlsOfStart(1), ['https://data.example/v2.csv'])
+  // An operator (host code) that edits the workflow it was given.
+  urlsOfStart(1)!.push('https://attacker.example/')
+  t.equal((await start(app)).statusCode, 200)
+  t.same(urlsOfStart(2), ['https://data.example/v2.csv'])
+
+  const trusting = await serve(t, { ddos: [dataset({ privacy: { publisherTrustedAlgorithms: [trusted(algorithm())] } }), algorithm()], terms: { cache: { max: 10, ttl: 60_000 } } })
+  const byDid = { algorithmMeta: undefined, algorithmDid: ALGORITHM_DID, algorithmDataToken: ALGORITHM_TOKEN, algorithmTransferTxId: '0xalgo' }
+  t.equal((await start(trusting.app, byDid)).statusCode, 200)
+  const algorithmOf = (n: number) => (trusting.operator.calls[n]!.arg as OperatorStartRequest).workflow.stages[0]!.algorithm
+  algorithmOf(0).container!.image = 'edited-by-the-operator'
+  const again = await start(trusting.app, byDid)
+  t.equal(again.statusCode, 200, 'the cached algorithm DDO still matches its containerSectionChecksum')
+  t.same(algorithmOf(1).container, CONTAINER)
 })

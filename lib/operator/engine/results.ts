@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises'
+import { chmod, lstat, readdir, rm } from 'node:fs/promises'
 import { extname, relative } from 'node:path'
 import type { ResultFile } from '../types.js'
 import type { JobLayout } from './layout.js'
@@ -68,8 +68,22 @@ export async function measure (layout: JobLayout, limits: ResultLimits): Promise
   }
 }
 
-/** Deletes a job's outputs and algorithm logs. */
+/**
+ * Gives their owner back the folders below `folder` that the algorithm closed (links are
+ * never followed), else a provider not run as root could not delete what they hold.
+ */
+async function reopen (folder: string): Promise<void> {
+  const stats = await lstat(folder).catch(() => undefined)
+  if (!stats?.isDirectory()) return
+  if ((stats.mode & 0o700) !== 0o700) await chmod(folder, stats.mode | 0o700)
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (entry.isDirectory()) await reopen(`${folder}/${entry.name}`)
+  }
+}
+
+/** Deletes a job's outputs and algorithm logs, folders the algorithm closed included. */
 export async function discardResults (layout: JobLayout): Promise<AlgorithmResults> {
+  await Promise.all([layout.outputs, layout.logs].map(reopen))
   await Promise.all([layout.outputs, layout.logs].map(async folder => await rm(folder, { recursive: true, force: true })))
   return { entries: [], bytes: 0 }
 }
@@ -89,7 +103,11 @@ export async function keptResults (layout: JobLayout, limits: ResultLimits): Pro
 export function overrunError (overrun: Overrun, limits: ResultLimits): string {
   const beyond = overrun === 'entries'
     ? `held more than ${limits.maxOutputFiles} entries (files, folders and links)`
-    : overrun === 'bytes' ? `exceeded ${limits.maxOutputBytes} bytes` : `were nested deeper than ${MAX_DEPTH} folders`
+    : overrun === 'bytes'
+      ? `exceeded ${limits.maxOutputBytes} bytes`
+      : overrun === 'depth'
+        ? `were nested deeper than ${MAX_DEPTH} folders`
+        : overrun === 'closed' ? 'held a folder closed to its owner (not readable, writable and searchable)' : 'held a name that is not UTF-8'
   return `The outputs and logs ${beyond} and were discarded.`
 }
 

@@ -1,11 +1,20 @@
+import { isUtf8 } from 'node:buffer'
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, opendir, type FileHandle } from 'node:fs/promises'
 
 // Deeper folders end a walk as an overrun: nothing an algorithm needs, and each level costs a lookup per entry.
 export const MAX_DEPTH = 32
 
-/** Why a walk stopped early: too many entries, too many bytes, or folders nested too deep. */
-export type Overrun = 'entries' | 'bytes' | 'depth'
+/** Why a walk stopped early: too many entries, too many bytes, folders nested too deep, a folder closed to its owner, or a name that is not UTF-8. */
+export type Overrun = 'entries' | 'bytes' | 'depth' | 'closed' | 'name'
+
+// A folder its owner may not list, enter or change: an algorithm running as the provider's
+// user (a provider not run as root) made it so, to hide what it holds from the budget and
+// from deletion. Judged by its mode, not by a failed open, so that it is the same verdict
+// whoever the provider runs as.
+function closed (stats: Stats): boolean {
+  return stats.isDirectory() && (stats.mode & 0o700) !== 0o700
+}
 
 /**
  * What walks may take in, together: every entry counts once (a folder, a link and an
@@ -67,18 +76,25 @@ function partsOf (relative: string): string[] | undefined {
 export async function walkTree (base: string, sub: string, budget: Budget): Promise<Tree> {
   const files: TreeFile[] = []
   const parts = partsOf(sub)
-  if (parts === undefined || !(await linkFreeStat(base, parts))?.isDirectory()) return { files }
+  const top = parts === undefined ? undefined : await linkFreeStat(base, parts)
+  if (!top?.isDirectory()) return { files }
+  if (closed(top)) return { files, overrun: 'closed' }
   const root = `${base}/${sub}`
   const pending = [{ relative: '', depth: 0 }]
   while (pending.length > 0) {
     const { relative, depth } = pending.pop()!
-    const dir = await opendir(relative === '' ? root : `${root}/${relative}`).catch(() => undefined)
+    // Names as bytes (latin1 reads each byte as one character): one that is not UTF-8 would be
+    // read as another name (U+FFFD in its place), which names nothing or something else, and
+    // its size would go uncounted.
+    const dir = await opendir(relative === '' ? root : `${root}/${relative}`, { encoding: 'latin1' }).catch(() => undefined)
     if (dir === undefined) continue // gone meanwhile
     for await (const entry of dir) {
-      const filename = relative === '' ? entry.name : `${relative}/${entry.name}`
+      const name = Buffer.from(entry.name, 'latin1')
+      if (!isUtf8(name)) return { files, overrun: 'name' }
+      const filename = relative === '' ? name.toString() : `${relative}/${name.toString()}`
       const stats = await lstat(`${root}/${filename}`).catch(() => undefined)
       if (stats === undefined) continue
-      const overrun = budget.take(stats.size) ?? (stats.isDirectory() && depth >= MAX_DEPTH ? 'depth' : undefined)
+      const overrun = budget.take(stats.size) ?? (stats.isDirectory() && depth >= MAX_DEPTH ? 'depth' : undefined) ?? (closed(stats) ? 'closed' : undefined)
       // Leaving the loop closes the folder.
       if (overrun !== undefined) return { files, overrun }
       if (stats.isDirectory()) pending.push({ relative: filename, depth: depth + 1 })

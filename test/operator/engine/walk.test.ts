@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { text } from 'node:stream/consumers'
 import { AlgorithmLog } from '../../../lib/operator/engine/job-log.js'
@@ -79,6 +79,25 @@ t.test(`folders nested deeper than ${MAX_DEPTH} are an overrun`, async t => {
   t.match(await walkTree(base, 'out', BIG), { files: [{ filename: `${'d/'.repeat(MAX_DEPTH)}deep.txt` }], overrun: undefined })
   await mkdir(join(base, shallow, 'd'))
   t.match(await walkTree(base, 'out', BIG), { overrun: 'depth' })
+})
+
+t.test('a folder closed to its owner ends the walk, wherever it is: its owner may not read what it holds', async t => {
+  const { base, root } = await tree(t)
+  await chmod(join(root, 'dir'), 0o500)
+  t.match(await walkTree(base, 'out', BIG), { overrun: 'closed' }, 'not writable: its owner could not delete what it holds')
+  await chmod(join(root, 'dir'), 0o700)
+  t.match(await walkTree(base, 'out', BIG), { overrun: undefined })
+  await chmod(root, 0o300)
+  t.same(await walkTree(base, 'out', BIG), { files: [], overrun: 'closed' }, 'the walked folder itself')
+  await chmod(root, 0o700)
+})
+
+t.test('a name that is not UTF-8 ends the walk: read as U+FFFD it would name nothing, and its bytes go uncounted', async t => {
+  const { base, root } = await tree(t)
+  execFileSync('python3', ['-c', 'import sys, os; d = os.fsencode(sys.argv[1]); os.mkdir(d + b"/dir/\\xff"); open(d + b"/dir/\\xff/big", "wb").write(b"x" * 2_000_000)', root])
+  const budget = new Budget(1000, 1_000_000)
+  t.match(await walkTree(base, 'out', budget), { overrun: 'name' })
+  t.ok(budget.bytes < 1_000_000, 'stopped at the name, not after its contents')
 })
 
 t.test('a folder gone while walked is skipped', async t => {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { until } from '../../helpers/until.js'
 import { OWNER, context, currentJob, engine, layoutOf, namedText, resultText, start, tempDir, waitFor } from './helpers.js'
@@ -121,6 +121,36 @@ for i in range(60):
 time.sleep(60)`
   const job = await waitFor(operator, (await start(operator, { rawcode, entrypoint: PY })).jobId, undefined, 20_000)
   t.match(job, { status: 70, exitCode: null, stopreq: 0, error: 'The outputs and logs held more than 50 entries (files, folders and links) and were discarded.' })
+})
+
+t.test('a folder the algorithm closed to its owner (chmod 000) hides nothing from the caps: the job fails and the folder is deleted', async t => {
+  // Run as its own user, a provider could neither read such a folder (5 MB inside counted as
+  // 4096 bytes against a 1 MB cap) nor delete it; the verdict is by mode, so it holds as root too.
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir, maxOutputBytes: 1_000_000 })
+  const rawcode = `import os
+hidden = os.path.join(os.environ['OUTPUTS'], 'hidden')
+os.makedirs(os.path.join(hidden, 'inner'))
+open(os.path.join(hidden, 'inner', 'big'), 'w').write('h' * 5000)
+os.chmod(os.path.join(hidden, 'inner'), 0)
+os.chmod(hidden, 0o500)`
+  const job = await waitFor(operator, (await start(operator, { rawcode, entrypoint: PY })).jobId)
+  t.match(job, { status: 70, exitCode: 0, error: 'The outputs and logs held a folder closed to its owner (not readable, writable and searchable) and were discarded.' })
+  t.same(names(job), ['log:algorithm.log', 'log:engine.log'])
+  await t.rejects(stat(join((await layoutOf(dataDir, job.jobId)).outputs, 'hidden')), { code: 'ENOENT' })
+})
+
+t.test('outputs under names that are not UTF-8 are counted: the job fails and they are deleted', async t => {
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir, maxOutputBytes: 1_000_000 })
+  const rawcode = `import os
+out = os.environb[b'OUTPUTS']
+os.makedirs(os.path.join(out, b'\\xff'))
+open(os.path.join(out, b'\\xff', b'big'), 'wb').write(b'x' * 3_000_000)`
+  const job = await waitFor(operator, (await start(operator, { rawcode, entrypoint: PY })).jobId)
+  t.match(job, { status: 70, exitCode: 0, error: 'The outputs and logs held a name that is not UTF-8 and were discarded.' })
+  t.same(names(job), ['log:algorithm.log', 'log:engine.log'])
+  t.same(await readdir((await layoutOf(dataDir, job.jobId)).outputs).catch(() => []), [])
 })
 
 t.test('a huge log: stdout is cut at maxLogBytes as it is written; files in /data/logs count toward maxOutputBytes', async t => {
