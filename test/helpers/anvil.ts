@@ -22,8 +22,8 @@ export function anvilBinary (): string | undefined {
 }
 
 /** Asks the node at `url` one JSON-RPC question. */
-export async function rpc (url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+export async function rpc (url: string, method: string, params: unknown[] = [], signal?: AbortSignal): Promise<unknown> {
+  const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal })
   const { result, error } = await answer.json() as { result?: unknown, error?: { message: string } }
   if (error !== undefined) throw new Error(`${method}: ${error.message}`)
   return result
@@ -52,7 +52,8 @@ export async function startAnvil (t: Test, args: string[] = []): Promise<{ url: 
   await until(async () => {
     if (failed !== undefined) throw failed
     if (node.exitCode !== null) throw new Error(`anvil exited: ${output}`)
-    return await rpc(url, 'eth_chainId').catch(() => undefined)
-  }, 'anvil to answer', 30_000, 50)
+    // Each try is bounded: on a loaded machine a first connection can hang past the deadline.
+    return await rpc(url, 'eth_chainId', [], AbortSignal.timeout(2000)).catch(() => undefined)
+  }, 'anvil to answer', 60_000, 50)
   return { url }
 }
