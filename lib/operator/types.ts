@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import type { JobStatus } from '../../schemas/job.js'
 import type { Workflow } from '../../schemas/workflow.js'
+import type { ComputeEnvironment } from '../../schemas/modern/environment.js'
 
 /** What every operator call gets besides its parameters. */
 export interface OperatorContext {
@@ -62,6 +63,11 @@ export interface ComputeOperator {
    * answers 404). Without this method the computeResult route answers 404.
    */
   result?(query: ResultQuery, ctx: OperatorContext): Promise<ResultFile | undefined>
+  /**
+   * The compute environments it offers the current wire (oceanNodeCompute), each with
+   * its free tier. Without this method that plugin describes one from its options.
+   */
+  environments?(ctx: OperatorContext): Promise<ComputeEnvironment[]> | ComputeEnvironment[]
   /** Releases what the operator holds (sockets, timers, processes). */
   close?(): Promise<void> | void
 }
