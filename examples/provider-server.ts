@@ -17,6 +17,7 @@ import compute, {
 } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
+import { NODE_PREFIX, registerNodeWire } from './node-wire.js'
 
 export const PREFIX = '/api/v1/services'
 
@@ -114,10 +115,12 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     providerAddress: account.address,
     computeOperator: config.operatorServiceUrl === undefined ? config.engine ?? 'local' : 'operator-service',
     datasets: Object.keys(DATASETS),
-    serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
+    serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS,
+    currentWire: NODE_PREFIX
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
   await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore })
+  await registerNodeWire(app, operator, buildWorkflow, account.address)
   return { app, providerAddress: account.address }
 }
 
