@@ -45,6 +45,8 @@ export interface ProviderConfig {
   operatorServiceUrl?: string
   /** 'docker': jobs in containers (dockerOperator) rather than local processes. */
   engine?: 'local' | 'docker'
+  /** Images the container engine runs (its default: node and python). */
+  images?: string[]
   /** The provider's key (0x and 64 hex characters); a fresh one when absent. */
   privateKey?: `0x${string}`
   /**
@@ -91,7 +93,7 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const operator: ComputeOperator = config.operatorServiceUrl !== undefined
     ? httpOperator({ url: config.operatorServiceUrl, account })
     : config.engine === 'docker'
-      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log })
+      ? dockerOperator({ dataDir: config.dataDir, pull: true, log: app.log, images: config.images })
       : localOperator({ dataDir: config.dataDir })
 
   // Graceful shutdown: closing, Node ends the keep-alive connections that are idle, not
