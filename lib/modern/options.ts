@@ -78,8 +78,8 @@ function environmentsOf (given: unknown): ComputeEnvironment[] | undefined {
 /** Applies defaults and checks every option of the current wire's plugin once, at registration. */
 export function resolveNodeOptions (fastify: FastifyInstance, options: OceanNodeComputeOptions): ResolvedNodeOptions {
   const nonceStore = options.nonceStore ?? memoryNonceStore()
-  // The first profile's checks and defaults; its verifier is replaced below.
-  const base = resolveOptions(fastify, { ...options, nonceStore, verifier: options.verifier ?? { verify: () => undefined } })
+  // The first profile's checks and defaults; its default verifier (of the first wire's messages) is replaced below.
+  const base = resolveOptions(fastify, { ...options, nonceStore })
   const store = base.nonceStore!
   if (options.providerAddress !== undefined && typeof options.providerAddress !== 'string') throw new InvalidOptionError('providerAddress must be a string')
   const chainIds = options.chainIds ?? []

@@ -14,13 +14,15 @@ import { stopRoute } from './routes/stop.js'
 import { resultRoute } from './routes/result.js'
 import { tokenRoute } from './routes/token.js'
 import { paidRoutes } from './routes/paid.js'
+import { logsRoute } from './routes/logs.js'
 
 const { version } = createRequire(import.meta.url)('fastify-ocean-compute/package.json') as { version: string }
 
 /**
  * Each route's name and method as the current clients look them up in the discovery
  * document, with its path relative to the plugin's prefix (ocean.js joins it to the
- * base URL it was given, so the prefix is the base URL).
+ * base URL it was given, so the prefix is the base URL). `computeStreamableLogs` is
+ * added for an operator that can follow logs.
  */
 export const NODE_ENDPOINTS: Readonly<Record<string, [method: string, path: string]>> = Object.freeze({
   nonce: ['GET', 'nonce'],
@@ -45,13 +47,15 @@ const oceanNodeCompute: FastifyPluginAsync<OceanNodeComputeOptions> = async func
   setUpContext(fastify, nodeErrorHandler)
 
   const app = typed(fastify)
+  const streams = options.operator.logs !== undefined
+  const endpoints = streams ? { ...NODE_ENDPOINTS, computeStreamableLogs: ['GET', 'computeStreamableLogs'] } : NODE_ENDPOINTS
   // The discovery document: every call of a current client starts with it.
   app.get('/', { schema: discoverySchema }, async () => ({
     providerAddress: options.providerAddress,
     chainIds: options.chainIds,
     software: 'fastify-ocean-compute',
     version,
-    serviceEndpoints: NODE_ENDPOINTS
+    serviceEndpoints: endpoints
   }))
   nonceRoute(app, options)
   environmentsRoute(app, options)
@@ -61,6 +65,7 @@ const oceanNodeCompute: FastifyPluginAsync<OceanNodeComputeOptions> = async func
   resultRoute(app, options)
   tokenRoute(app, options)
   paidRoutes(app)
+  if (streams) logsRoute(app, options)
 
   if (options.ownsOperator) {
     fastify.addHook('onClose', async () => { await options.operator.close?.() })

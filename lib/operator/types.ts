@@ -37,6 +37,12 @@ export interface ResultQuery {
   index: number
 }
 
+/** Selects one job whose log to follow (the current wire's computeStreamableLogs). */
+export interface LogQuery {
+  owner: string
+  jobId: string
+}
+
 /** A result file, ready to stream to the client. */
 export interface ResultFile {
   /** The download name. Default: the `filename` the job's status lists for it. */
@@ -68,6 +74,12 @@ export interface ComputeOperator {
    * its free tier. Without this method that plugin describes one from its options.
    */
   environments?(ctx: OperatorContext): Promise<ComputeEnvironment[]> | ComputeEnvironment[]
+  /**
+   * The log of a running job of `owner` as it is written, a stream that ends with the
+   * job; undefined when no such job runs (the route answers 404). Without this method
+   * the current wire lists no computeStreamableLogs.
+   */
+  logs?(query: LogQuery, ctx: OperatorContext): Promise<Readable | undefined>
   /** Releases what the operator holds (sockets, timers, processes). */
   close?(): Promise<void> | void
 }

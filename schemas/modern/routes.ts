@@ -84,6 +84,17 @@ export function nodeRouteSchemas (params: NodeParamSchemas) {
         416: error('The range is beyond the file.')
       }
     },
+    logs: {
+      summary: 'computeStreamableLogs',
+      description: 'The log of a running job of the consumer as it is written, until the job ends. Signed (`getComputeStreamableLogs`) or with a token.',
+      tags,
+      querystring: params.JobQuery,
+      response: {
+        200: { description: 'The log, streamed.', content: { 'text/plain': { schema: Type.Unsafe<Readable>({ type: 'string', format: 'binary' }) } } },
+        ...signedErrors,
+        404: error('Job not found or not running')
+      }
+    },
     token: {
       summary: 'generateAuthToken',
       description: 'Issues a token (a JWT) for the signer (`createAuthToken`), sent raw in `Authorization` in place of a signature.',

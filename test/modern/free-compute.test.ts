@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { errors, type ComputeEnvironment } from '../../lib/index.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, bob, DID } from '../helpers/sign.js'
@@ -17,7 +17,7 @@ const ENV: ComputeEnvironment = {
 const PAID_ONLY: ComputeEnvironment = { ...ENV, id: 'paid-only', free: undefined }
 const ALICE_ONLY: ComputeEnvironment = { ...ENV, id: 'alice-only', free: { ...ENV.free!, access: { addresses: [alice.address.toLowerCase()], accessLists: null } } }
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup (t: Test) {
   const operator = new MemoryOperator()
   const app = await nodeApp(t, operator, { environments: [ENV, PAID_ONLY, ALICE_ONLY], providerAddress: alice.address })
   const start = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>

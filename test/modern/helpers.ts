@@ -29,8 +29,9 @@ export function commandHash (message: string): Uint8Array {
 export async function nodeSign (account: PrivateKeyAccount, nonce: string | number, command: string, form: 'bytes' | 'full' | 'hex' = 'bytes', address: string = account.address): Promise<`0x${string}`> {
   const hash = commandHash(address + String(nonce) + command)
   if (form === 'hex') return await account.signMessage({ message: '0x' + Buffer.from(hash).toString('hex') })
+  if (form === 'full') return await account.signMessage({ message: { raw: hash } })
   let zeros = 0
-  while (form === 'bytes' && hash[zeros] === 0) zeros++
+  while (hash[zeros] === 0) zeros++
   return await account.signMessage({ message: { raw: hash.subarray(zeros) } })
 }
 

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ProviderInstance, type ComputeAlgorithm, type ComputeJob } from '@oceanprotocol/lib'
-import { Wallet } from 'ethers'
+import { LoggerInstance, LogLevel, ProviderInstance, type ComputeAlgorithm, type ComputeJob } from '@oceanprotocol/lib'
+import { Wallet, type HDNodeWallet } from 'ethers'
 import { buildProvider, type ProviderConfig } from '../../examples/provider-server.js'
 import { NODE_PREFIX } from '../../examples/node-wire.js'
 import { SAMPLE_DID } from '../../examples/data/sample.js'
@@ -15,6 +15,9 @@ import { startPodman } from '../helpers/podman.js'
 // result downloads (whole and resumed), tokens, stop, and its refusals as the client reports them.
 
 const SUMMARY = /"Oslo": \{\n\s+"readings": 4,\n\s+"mean_temperature_c": -0\.52,/
+
+// The refusals below are expected: the client's own error log would only repeat them.
+LoggerInstance.setLevel(LogLevel.None)
 
 const first = (jobs: ComputeJob | ComputeJob[]): ComputeJob => Array.isArray(jobs) ? jobs[0]! : jobs
 
@@ -42,7 +45,7 @@ async function provider (t: Test, config: Partial<ProviderConfig>): Promise<stri
   return await app.listen({ port: 0, host: '127.0.0.1' }) + NODE_PREFIX
 }
 
-async function untilDone (node: string, consumer: Wallet | string, jobId: string): Promise<ComputeJob> {
+async function untilDone (node: string, consumer: Wallet | HDNodeWallet | string, jobId: string): Promise<ComputeJob> {
   for (let tries = 0; ; tries++) {
     const job = first(await ProviderInstance.computeStatus(node, consumer, jobId))
     if (job.dateFinished !== null && job.dateFinished !== undefined) return job
@@ -51,7 +54,7 @@ async function untilDone (node: string, consumer: Wallet | string, jobId: string
   }
 }
 
-async function flow (t: Test, node: string, container: { image: string, tag: string }): Promise<void> {
+async function flow (t: Test, node: string, container: { image: string, tag: string }, liveLog: boolean): Promise<void> {
   const alice = Wallet.createRandom()
   const bob = Wallet.createRandom()
   const algorithm = (rawcode: string): ComputeAlgorithm =>
@@ -61,7 +64,7 @@ async function flow (t: Test, node: string, container: { image: string, tag: str
 
   // The discovery document every client call starts with (ocean.js re-reads it each time).
   const endpoints = await (await fetch(node)).json() as { serviceEndpoints: unknown }
-  t.match(endpoints.serviceEndpoints, { nonce: ['GET', 'nonce'], freeCompute: ['POST', 'freeCompute'], computeStatus: ['GET', 'compute'], computeResult: ['GET', 'computeResult'], computeStop: ['PUT', 'compute'] })
+  t.match(endpoints.serviceEndpoints, { computeStreamableLogs: ['GET', 'computeStreamableLogs'], nonce: ['GET', 'nonce'], freeCompute: ['POST', 'freeCompute'], computeStatus: ['GET', 'compute'], computeResult: ['GET', 'computeResult'], computeStop: ['PUT', 'compute'] })
   t.equal(await ProviderInstance.getNonce(node, alice.address), 0, 'a new consumer\'s nonce is 0')
 
   const [environment] = await ProviderInstance.getComputeEnvironments(node)
@@ -100,16 +103,23 @@ async function flow (t: Test, node: string, container: { image: string, tag: str
     { error: 'Paid compute (escrow on Ocean\'s V4 contracts) is not offered by this provider: use freeCompute, or its v0.4 wire for ordered jobs.' })
 
   // Stop: a job that would run for a minute ends at once, marked as stopped.
-  const long = first(await ProviderInstance.freeComputeStart(node, alice, env.id, datasets, algorithm('setTimeout(() => {}, 60000)'), undefined, undefined, undefined, undefined, undefined, undefined, 30))
+  const long = first(await ProviderInstance.freeComputeStart(node, alice, env.id, datasets, algorithm('console.log("tick"); setTimeout(() => {}, 60000)'), undefined, undefined, undefined, undefined, undefined, undefined, 30))
   t.match(long, { maxJobDuration: env.free!.maxJobDuration, queueMaxWaitTime: 30 }, 'the free tier\'s time (ocean.js sends none for a free job), the queue wait as sent')
   for (let tries = 0; first(await ProviderInstance.computeStatus(node, alice, long.jobId)).status !== 40 && tries < 400; tries++) await sleep(100)
+  // Its log as it is written, until it ends: the local engine writes it live, the container engine when the container ends.
+  const live = (await ProviderInstance.computeStreamableLogs(node, alice, long.jobId) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+  t.equal(await ProviderInstance.computeStreamableLogs(node, bob, long.jobId), null, 'bob cannot follow alice\'s job (ocean-node lets anyone)')
+  let followed = ''
+  while (liveLog && !followed.includes('tick')) followed += Buffer.from((await live.next()).value as Uint8Array).toString()
   const stopped = first(await ProviderInstance.computeStop(long.jobId, node, alice))
   t.match(stopped, { jobId: long.jobId, stopRequested: true })
   t.match(await untilDone(node, alice, long.jobId), { status: 70, stopRequested: true })
+  for (let chunk = await live.next(); chunk.done !== true; chunk = await live.next()) followed += Buffer.from(chunk.value).toString()
+  t.match(followed, liveLog ? /tick[^]*\[engine\] the algorithm was killed/ : /\[engine\]/, 'the followed log ends with the job')
 }
 
 t.test('the real ocean.js 8.6.2 runs a free job on the local engine', async t => {
-  await flow(t, await provider(t, {}), { image: 'node', tag: '20' })
+  await flow(t, await provider(t, {}), { image: 'node', tag: '20' }, true)
 })
 
 t.test('the real ocean.js 8.6.2 runs a free job on the container engine (Podman)', async t => {
@@ -117,5 +127,5 @@ t.test('the real ocean.js 8.6.2 runs a free job on the container engine (Podman)
   if (podman === undefined) return
   process.env.DOCKER_HOST = `unix://${podman.socketPath}`
   const [name, tag] = podman.images.node.split(/:(?=[^:]*$)/) as [string, string]
-  await flow(t, await provider(t, { engine: 'docker', images: [podman.images.node] }), { image: name, tag })
+  await flow(t, await provider(t, { engine: 'docker', images: [podman.images.node] }), { image: name, tag }, false)
 })

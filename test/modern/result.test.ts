@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +11,7 @@ import { nodeApp, nodeSign, PREFIX, signedParams } from './helpers.js'
 const BYTES = Array.from({ length: 1000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('')
 const WRITE = { meta: { rawcode: `require('fs').writeFileSync(require('path').join(process.env.OUTPUTS, 'out.txt'), ${JSON.stringify(BYTES)})`, container: { entrypoint: 'node $ALGO' } } }
 
-async function provider (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function provider (t: Test) {
   const dataDir = await mkdtemp(join(tmpdir(), 'foc-node-result-'))
   t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
   const dataset = join(dataDir, 'data.csv')
