@@ -9,10 +9,13 @@ export const NODE_PREFIX = '/node'
 
 /**
  * Registers the current wire on `app`. The operator is lent as a decorator of its own
- * context: the v0.4 plugin, which was handed it, is the one that closes it.
+ * context: the v0.4 plugin, which was handed it, is the one that closes it. The example's
+ * API page documents the v0.4 wire, whose signatures it teaches; this wire's routes carry
+ * their OpenAPI schemas too, for a host that documents them (see the README).
  */
 export async function registerNodeWire (app: FastifyInstance, operator: ComputeOperator, buildWorkflow: BuildWorkflow, providerAddress: string): Promise<void> {
   await app.register(async wire => {
+    wire.addHook('onRoute', route => { route.schema = { ...route.schema, hide: true } })
     wire.decorate('computeOperator', operator)
     await wire.register(oceanNodeCompute, { prefix: NODE_PREFIX, buildWorkflow, providerAddress })
   })
