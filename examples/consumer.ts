@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { LocalJobStatus } from 'fastify-ocean-compute'
 import { SAMPLE_DID } from './data/sample.js'
+import { ALGORITHM_DID, STRICT_DID } from './terms/assets.js'
 
 const PROVIDER_URL = process.env.PROVIDER_URL ?? 'http://127.0.0.1:8030'
 const ALGORITHM = process.env.ALGORITHM ?? new URL('./algorithms/weather-summary.cjs', import.meta.url).pathname
@@ -59,7 +60,7 @@ async function call (method: string, path: string, query: Record<string, string>
 
 async function main (): Promise<void> {
   // The provider's root lists its routes, as the reference provider's does.
-  const info = await fetch(PROVIDER_URL).then(async response => await response.json() as { providerAddress: string, serviceEndpoints: Endpoints })
+  const info = await fetch(PROVIDER_URL).then(async response => await response.json() as { providerAddress: string, serviceEndpoints: Endpoints, terms?: boolean })
     .catch(() => { throw new Error(`no provider at ${PROVIDER_URL}: start one with \`npm run example\``) })
   const { computeStart, computeStatus, computeResult, nonce } = info.serviceEndpoints
   const signed = signer(nonce)
@@ -67,17 +68,24 @@ async function main (): Promise<void> {
   console.log(`consumer ${account.address} (a fresh key)${nonce === undefined ? '' : ', signing the provider\'s nonces'}`)
 
   const python = extname(ALGORITHM) === '.py'
-  const [job] = await (await call(computeStart[0], computeStart[1], {}, {
-    consumerAddress: account.address,
-    signature: await signed(SAMPLE_DID),
-    documentId: SAMPLE_DID,
-    algorithmMeta: {
-      rawcode: await readFile(ALGORITHM, 'utf8'),
-      // The local engine honours the entrypoint; the container engine runs it in this image.
-      container: { entrypoint: python ? 'python3 $ALGO' : 'node $ALGO', ...IMAGE(python) }
-    },
-    output: {}
-  })).json() as LocalJobStatus[]
+  const raw = {
+    rawcode: await readFile(ALGORITHM, 'utf8'),
+    // The local engine honours the entrypoint; the container engine runs it in this image.
+    container: { entrypoint: python ? 'python3 $ALGO' : 'node $ALGO', ...IMAGE(python) }
+  }
+  // With the data owner's terms (TERMS=1), a start names the compute service and its
+  // order (this provider checks no orders on chain), and runs the published algorithm.
+  const order = { serviceId: '1', transferTxId: '0x' + '0'.repeat(64) }
+  const byDid = { algorithmDid: ALGORITHM_DID, algorithmDataToken: `0x${ALGORITHM_DID.slice(8)}`, algorithmTransferTxId: '0x' + '1'.repeat(64) }
+  const start = async (documentId: string, algorithm: object) => await fetch(new URL(computeStart[1], PROVIDER_URL), {
+    method: computeStart[0],
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ consumerAddress: account.address, signature: await signed(documentId), documentId, output: {}, ...(info.terms === true ? order : {}), ...algorithm })
+  })
+  const started = await start(SAMPLE_DID, info.terms === true ? byDid : { algorithmMeta: raw })
+  if (!started.ok) throw new Error(`start answered ${started.status}: ${await started.text()}`)
+  const [job] = await started.json() as LocalJobStatus[]
+  if (info.terms === true) console.log(`the published algorithm ${ALGORITHM_DID}, trusted by the dataset`)
   console.log(`job ${job!.jobId} started on ${SAMPLE_DID}`)
 
   // Follow the job: print each status as it changes, until a final one.
@@ -105,6 +113,15 @@ async function main (): Promise<void> {
   console.log(`\n${result.type} ${result.filename} (${result.filesize} bytes):\n`)
   console.log(await file.text())
   if (done.status !== 70 || done.exitCode !== 0) process.exitCode = 1
+
+  if (info.terms === true) {
+    // Raw code where the dataset's DDO allows it, and where it does not.
+    for (const documentId of [SAMPLE_DID, STRICT_DID]) {
+      const answer = await start(documentId, { algorithmMeta: raw })
+      const body = await answer.json() as Array<{ jobId: string }> | { error: string }
+      console.log(Array.isArray(body) ? `raw code on ${documentId}: job ${body[0]!.jobId} started` : `raw code on ${documentId}: refused (${answer.status}): ${body.error}`)
+    }
+  }
 }
 
 await main().catch(err => {

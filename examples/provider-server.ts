@@ -13,8 +13,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, type BuildWorkflow, type ComputeOperator
+  aquariusResolver, defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
+import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
+import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
 import { NODE_PREFIX, registerNodeWire } from './node-wire.js'
@@ -54,10 +56,14 @@ export interface ProviderConfig {
    * provider keeps the plain contract, for clients that never heard of nonces.
    */
   replayProtection?: boolean
+  /** The data owner's terms: the datasets are DDOs (examples/terms/assets.ts), checked as the reference provider checks them. */
+  terms?: boolean
+  /** With the terms, DDOs from this Aquarius instead of the example's own. */
+  aquariusUrl?: string
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -66,7 +72,9 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     operatorServiceUrl: env.OPERATOR_SERVICE_URL || undefined,
     engine: env.COMPUTE_ENGINE === 'docker' ? 'docker' : 'local',
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
-    replayProtection: env.REPLAY_PROTECTION === '1'
+    replayProtection: env.REPLAY_PROTECTION === '1',
+    terms: env.TERMS === '1',
+    aquariusUrl: env.AQUARIUS_URL || undefined
   }
 }
 
@@ -84,7 +92,8 @@ const buildWorkflow: BuildWorkflow = input => {
 
 /** The provider, ready to listen, and the address it signs as. */
 export async function buildProvider (config: ProviderConfig): Promise<{ app: FastifyInstance, providerAddress: string }> {
-  const account = privateKeyToAccount(config.privateKey ?? generatePrivateKey())
+  const privateKey = config.privateKey ?? generatePrivateKey()
+  const account = privateKeyToAccount(privateKey)
   const app = Fastify({ logger: config.logger ?? true })
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
@@ -116,12 +125,18 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     documentation: DOCUMENTATION,
     providerAddress: account.address,
     computeOperator: config.operatorServiceUrl === undefined ? config.engine ?? 'local' : 'operator-service',
-    datasets: Object.keys(DATASETS),
+    datasets: config.terms === true ? EXAMPLE_DATASETS : Object.keys(DATASETS),
+    terms: config.terms === true,
     serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS,
     currentWire: NODE_PREFIX
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
-  await app.register(compute, { prefix: PREFIX, operator, buildWorkflow, nonceStore })
+  // With the terms, publishers encrypt their files for this provider, as with the reference provider.
+  if (config.terms === true) encryptRoute(app, PREFIX, account.publicKey)
+  const terms = config.terms !== true
+    ? undefined
+    : { resolver: config.aquariusUrl !== undefined ? aquariusResolver({ url: config.aquariusUrl }) : exampleAssets(app, () => app.listeningOrigin, account.publicKey), privateKey }
+  await app.register(compute, { prefix: PREFIX, operator, nonceStore, ...(terms === undefined ? { buildWorkflow } : { terms }) })
   await registerNodeWire(app, operator, buildWorkflow, account.address)
   return { app, providerAddress: account.address }
 }

@@ -56,6 +56,18 @@ export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []
 export const InvalidOptionError = createError<'FST_COMPUTE_INVALID_OPTION', number, [string]>(
   'FST_COMPUTE_INVALID_OPTION', 'fastify-ocean-compute: %s', 500)
 
+/** The data owner's terms refuse the start (spec section 6); the message is the reference provider's. */
+export const TermsRefusedError = createError<'FST_COMPUTE_TERMS_REFUSED', 400, [string]>(
+  'FST_COMPUTE_TERMS_REFUSED', '%s', 400)
+
+/** The terms could not be checked: a DDO lookup or an order check failed (the cause is logged, not sent). */
+export const TermsUnavailableError = createError<'FST_COMPUTE_TERMS_UNAVAILABLE', 503, [string] | [string, ErrorOptions]>(
+  'FST_COMPUTE_TERMS_UNAVAILABLE', '%s', 503)
+
+/** Building the workflow (the terms' lookups and order checks) took longer than the plugin's `operatorTimeout`. */
+export const TermsTimeoutError = createError<'FST_COMPUTE_TERMS_TIMEOUT', 503, [number]>(
+  'FST_COMPUTE_TERMS_TIMEOUT', 'The data owner\'s terms could not be checked within %d ms.', 503)
+
 // The current wire (oceanNodeCompute): its refusals, with ocean-node's messages where clients know them.
 
 /** A current-wire request whose signature, nonce or token does not check out. The message says which. */

@@ -9,6 +9,7 @@ import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
 import { Deadlines } from './deadlines.js'
+import { oceanTerms, type OceanTermsOptions } from './terms/index.js'
 
 export interface ComputePluginOptions {
   /** Runs the jobs. Wins over a `computeOperator` decorator. Closed with Fastify. No default. */
@@ -17,6 +18,11 @@ export interface ComputePluginOptions {
   verifier?: ComputeVerifier
   /** Builds the operator workflow of a start request. Default: ids and algorithm passed through. */
   buildWorkflow?: BuildWorkflow
+  /**
+   * The data owner's terms (DDOs, the compute service's algorithm policy, decrypted file
+   * URLs, orders): `buildWorkflow` becomes `oceanTerms(terms)`. Default: off.
+   */
+  terms?: OceanTermsOptions
   /** GET compute demands a valid signature (401 without). Default: false (unsigned answers are redacted). */
   requireSignedStatus?: boolean
   /** Milliseconds an operator call may take before the route answers 503. Default: 30000. */
@@ -82,6 +88,9 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
   if (options.buildWorkflow !== undefined && typeof options.buildWorkflow !== 'function') {
     throw new InvalidOptionError('buildWorkflow must be a function')
   }
+  if (options.terms !== undefined && options.buildWorkflow !== undefined) {
+    throw new InvalidOptionError('give terms or buildWorkflow, not both (the terms build the workflow)')
+  }
   if (options.requireSignedStatus !== undefined && typeof options.requireSignedStatus !== 'boolean') {
     throw new InvalidOptionError('requireSignedStatus must be true or false')
   }
@@ -96,7 +105,7 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
     operator: checkOperator(given),
     ownsOperator: options.operator !== undefined,
     verifier,
-    buildWorkflow: options.buildWorkflow ?? defaultBuildWorkflow,
+    buildWorkflow: options.terms !== undefined ? oceanTerms(options.terms) : options.buildWorkflow ?? defaultBuildWorkflow,
     requireSignedStatus: options.requireSignedStatus ?? false,
     deadlines: new Deadlines(operatorTimeout),
     bodyLimit: positiveInteger('bodyLimit', options.bodyLimit, 1024 * 1024),

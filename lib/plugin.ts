@@ -25,6 +25,9 @@ const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute
   const options = resolveOptions(fastify, opts)
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
+  if (opts.terms !== undefined && opts.terms.orders === undefined) {
+    fastify.log.warn('fastify-ocean-compute: the terms have no `orders` verifier: orders are NOT checked, anyone may start jobs without paying')
+  }
 
   setUpContext(fastify)
 

@@ -7,6 +7,17 @@ export interface BuildWorkflowInput {
   /** The address the verifier accepted. */
   address: string
   request: FastifyRequest
+  /**
+   * Aborted, with a 503 error as its reason, once the plugin's `operatorTimeout` has
+   * passed since the workflow began to be built: lookups and order checks end with it.
+   */
+  signal: AbortSignal
+  /**
+   * Registers something to give back (a use of an order taken for this job) when the
+   * start fails after it: the builder refuses it later, or the operator refuses the job
+   * or fails to start it.
+   */
+  onStartFailed: (giveBack: () => Promise<void>) => void
 }
 
 /**
@@ -24,7 +35,7 @@ function documentIdOf (input: Record<string, unknown>): string | undefined {
  * The default of spec section 4: the request's dataset and additional inputs by id
  * (no file URLs: resolving them is the host's business), its algorithm and output.
  */
-export function defaultBuildWorkflow ({ params }: BuildWorkflowInput): Workflow {
+export function defaultBuildWorkflow ({ params }: Pick<BuildWorkflowInput, 'params'> & Partial<BuildWorkflowInput>): Workflow {
   const ids = [params.documentId, ...(params.additionalInputs ?? []).map(documentIdOf)]
     .filter((id): id is string => id !== undefined)
   return {

@@ -4,7 +4,10 @@ import { AlgorithmMeta, Output } from './params.js'
 export const WorkflowInput = Type.Object({
   index: Type.Integer(),
   id: Type.String(),
-  url: Type.Array(Type.String())
+  /** The file URLs the engine downloads. */
+  url: Type.Optional(Type.Array(Type.String())),
+  /** Instead of `url`, an input served by another provider: the order that paid for it. */
+  remote: Type.Optional(Type.Object({ txid: Type.String(), serviceIndex: Type.Integer() }, { additionalProperties: true }))
 }, { additionalProperties: true })
 export type WorkflowInput = Static<typeof WorkflowInput>
 

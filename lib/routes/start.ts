@@ -3,6 +3,7 @@ import { operatorJobs } from './operator-call.js'
 import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
+import { WorkflowBuild } from './workflow-build.js'
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
 
@@ -18,13 +19,30 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
     check: params => params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined,
     async handler (params, request, reply) {
       const address = await verified(options, 'start', request, params)
-      const workflow = await buildWorkflow({ params, address, request })
-      const jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({
-        workflow,
-        owner: address,
-        documentId: params.documentId,
-        agreementId: params.transferTxId
-      }, ctx))
+      const build = new WorkflowBuild(params, address, request, deadlines.timeout)
+      let workflow
+      try {
+        workflow = await buildWorkflow(build)
+      } catch (err) {
+        // Refused after an order's use was taken (a later input, the algorithm): it is given back.
+        await build.giveBack()
+        throw err
+      } finally {
+        build.end()
+      }
+      let jobs
+      try {
+        jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({
+          workflow,
+          owner: address,
+          documentId: params.documentId,
+          agreementId: params.transferTxId
+        }, ctx))
+      } catch (err) {
+        // Refused, failed or timed out: a use of an order taken for this job is given back.
+        await build.giveBack()
+        throw err
+      }
       return linkResults(jobs, params.consumerAddress)
     }
   })

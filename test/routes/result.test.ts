@@ -62,7 +62,7 @@ t.test('a job runs end to end through the routes and computeResult streams its o
   t.equal(started.statusCode, 200)
   const [{ jobId }] = started.json() as [LocalJobStatus]
   const job = await statusUntil(app, jobId, job => job.status === 70)
-  t.match(job, { owner: alice.address, exitCode: 0, stopreq: 0, results: [{ index: 0, filename: 'rows.txt', type: 'output' }, { index: 1, filename: 'algorithm.log', type: 'log' }] })
+  t.match(job, { owner: alice.address, exitCode: 0, stopreq: 0, results: [{ index: 0, filename: 'rows.txt', type: 'output' }, { index: 1, filename: 'algorithm.log', type: 'log' }, { index: 2, filename: 'engine.log', type: 'log' }] })
 
   // The listed COMPUTE_PATH is the route's, without the signature the client adds.
   const url = `${job.results[0]!.url}&signature=${await signResult(alice, jobId, 0)}`
@@ -73,7 +73,7 @@ t.test('a job runs end to end through the routes and computeResult streams its o
   t.equal(output.headers['content-length'], '2')
   t.equal(output.headers['content-disposition'], 'attachment; filename="rows.txt"')
 
-  const log = await app.inject({ method: 'GET', url: RESULT, query: { consumerAddress: alice.address, jobId, index: '1', signature: await signResult(alice, jobId, 1) } })
+  const log = await app.inject({ method: 'GET', url: RESULT, query: { consumerAddress: alice.address, jobId, index: '2', signature: await signResult(alice, jobId, 2) } })
   t.equal(log.statusCode, 200)
   t.match(log.body, /container image node:20 ignored[^]*exited with code 0/)
 
@@ -103,7 +103,7 @@ t.test('a job runs end to end through the routes and computeResult streams its o
   })
 
   t.test('404 for another consumer\'s job, an unknown job or an index past the end', async t => {
-    const cases: Array<[typeof alice, string, number]> = [[bob, jobId, 0], [alice, 'f'.repeat(32), 0], [alice, jobId, 2]]
+    const cases: Array<[typeof alice, string, number]> = [[bob, jobId, 0], [alice, 'f'.repeat(32), 0], [alice, jobId, 3]]
     for (const [account, id, index] of cases) {
       const res = await app.inject({ method: 'GET', url: RESULT, query: { consumerAddress: account.address, jobId: id, index: String(index), signature: await signResult(account, id, index) } })
       t.equal(res.statusCode, 404)

@@ -3,6 +3,7 @@ import type { StartParams } from '../../../schemas/params.js'
 import { InvalidParamsError } from '../../errors.js'
 import type { FieldErrors } from '../../validation.js'
 import { operatorJobs } from '../../routes/operator-call.js'
+import { WorkflowBuild } from '../../routes/workflow-build.js'
 import type { TypedInstance } from '../../routes/common.js'
 import { authenticate } from '../auth.js'
 import { bodyRoute } from '../body-route.js'
@@ -66,7 +67,9 @@ export function freeComputeRoute (fastify: TypedInstance, options: ResolvedNodeO
       if (environment === undefined) throw new InvalidParamsError(`There is no compute environment ${body.environment}.`)
       const grant = freeGrant(environment, address, body)
       const params = startParams(body, address)
-      const workflow = await buildWorkflow({ params, address, request })
+      // The same builder as the first wire's start, within the same deadline.
+      const build = new WorkflowBuild(params, address, request, deadlines.timeout)
+      const workflow = await Promise.resolve(buildWorkflow(build)).finally(() => { build.end() })
       for (const stage of workflow.stages) stage.compute.maxtime = Math.ceil(grant.maxJobDuration)
       const jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({ workflow, owner: address, documentId: params.documentId }, ctx))
       const terms = {

@@ -135,28 +135,24 @@ export class DockerApi {
   }
 
   /**
-   * Writes a container's stdout and stderr to `write`, `maxBytes` of them at most:
-   * the stream is left as soon as they are reached. Without a TTY, the daemon
-   * frames each chunk with an 8-byte header (stream, 0, 0, 0, length).
+   * Hands a container's stdout and stderr to `write`, until it answers false: the
+   * stream is then left at once. Without a TTY, the daemon frames each chunk with an
+   * 8-byte header (stream, 0, 0, 0, length).
    */
-  async logs (id: string, maxBytes: number, write: (chunk: Buffer) => void): Promise<boolean> {
+  async logs (id: string, write: (chunk: Buffer) => boolean): Promise<void> {
     const { body } = await this.call({ method: 'GET', path: `/containers/${id}/logs?stdout=true&stderr=true` })
     let pending = Buffer.alloc(0)
-    let room = maxBytes
     for await (const chunk of body) {
       pending = Buffer.concat([pending, chunk as Buffer])
       while (pending.length >= 8 && pending.length >= 8 + pending.readUInt32BE(4)) {
         const payload = pending.subarray(8, 8 + pending.readUInt32BE(4))
         pending = pending.subarray(8 + payload.length)
-        write(payload.subarray(0, room))
-        room -= payload.length
-        if (room < 0) {
+        if (!write(payload)) {
           body.destroy()
-          return false
+          return
         }
       }
     }
-    return true
   }
 
   async close (): Promise<void> {

@@ -1,10 +1,8 @@
-import { createWriteStream } from 'node:fs'
 import { dirname } from 'node:path'
-import { finished } from 'node:stream/promises'
 import { OperatorUnavailableError } from '../../errors.js'
 import { argsWith, splitEntrypoint, type Entrypoint } from '../engine/entrypoint.js'
 import { jobVariables, type AlgorithmFolders } from '../engine/layout.js'
-import type { AlgorithmRunner, PreparedJob, RunOutcome } from '../engine/runner.js'
+import { RunFailure, type AlgorithmRunner, type PreparedJob, type RunOutcome } from '../engine/runner.js'
 import { DockerApi, DockerError, JOB_LABEL } from './api.js'
 import type { ResolvedDockerOptions } from './options.js'
 
@@ -57,20 +55,21 @@ export class ContainerRunner implements AlgorithmRunner {
   }
 
   /** Checks the image against the allow-list and has it on the daemon (pulled when allowed to). */
-  async provision (job: PreparedJob, signal: AbortSignal): Promise<string | undefined> {
+  async provision (job: PreparedJob, signal: AbortSignal): Promise<void> {
     const image = imageOf(job.container)
-    if (image === undefined) return 'The algorithm names no container image.'
+    if (image === undefined) throw new RunFailure('The algorithm names no container image.')
     if (!this.options.images.has(image.ref) && !this.options.images.has(image.name)) {
-      return `The image ${image.ref} is not allowed on this provider (allowed: ${[...this.options.images].join(', ')}).`
+      throw new RunFailure(`The image ${image.ref} is not allowed on this provider (allowed: ${[...this.options.images].join(', ')}).`)
     }
+    let present: boolean
     try {
-      if (await this.api.hasImage(image.ref)) return
-      if (!this.options.pull) return `The image ${image.ref} is not on this provider, which does not pull images.`
-      await this.api.pull(image.name, image.tag, signal)
+      present = await this.api.hasImage(image.ref)
+      if (!present && this.options.pull) await this.api.pull(image.name, image.tag, signal)
     } catch (err) {
       if (signal.aborted) return
-      return this.failure(job.jobId, `The image ${image.ref} is not available`, err)
+      throw this.failure(job.jobId, `The image ${image.ref} is not available`, err)
     }
+    if (!present && !this.options.pull) throw new RunFailure(`The image ${image.ref} is not on this provider, which does not pull images.`)
   }
 
   async run (job: PreparedJob, signal: AbortSignal): Promise<RunOutcome> {
@@ -78,13 +77,13 @@ export class ContainerRunner implements AlgorithmRunner {
     try {
       id = await this.api.create(`foc-${job.jobId}`, this.config(job))
     } catch (err) {
-      return { failed: this.failure(job.jobId, 'The container could not be created', err) }
+      throw this.failure(job.jobId, 'The container could not be created', err)
     }
     try {
       await this.api.start(id)
     } catch (err) {
       await this.api.remove(id).catch(() => {})
-      return { failed: this.failure(job.jobId, 'The container could not be started', err) }
+      throw this.failure(job.jobId, 'The container could not be started', err)
     }
     return await this.waitFor(id, job, signal)
   }
@@ -127,14 +126,14 @@ export class ContainerRunner implements AlgorithmRunner {
         // still run, and with its job ended nothing would ever stop it.
         await this.api.kill(id).catch(() => {})
         await this.api.remove(id).catch(() => {})
-        return { failed: this.failure(job.jobId, 'The container failed', err) }
+        throw this.failure(job.jobId, 'The container failed', err)
       }
       if (signal.reason === 'shutdown') return { detached: true }
     }
     try {
       if (signal.aborted) await this.api.kill(id)
       const state = signal.aborted ? undefined : await this.api.inspect(id)
-      await this.keepLog(id, job)
+      await this.api.logs(id, chunk => job.log.write(chunk))
       if (state === undefined) return { exitCode: null, summary: 'the algorithm was killed' }
       return {
         exitCode: state.exitCode,
@@ -142,7 +141,7 @@ export class ContainerRunner implements AlgorithmRunner {
         ...(state.oomKilled || state.exitCode === SIGKILLED ? { error: this.memoryError() } : {})
       }
     } catch (err) {
-      return { failed: this.failure(job.jobId, 'The container failed', err) }
+      throw this.failure(job.jobId, 'The container failed', err)
     } finally {
       await this.api.remove(id).catch(() => {})
     }
@@ -152,26 +151,14 @@ export class ContainerRunner implements AlgorithmRunner {
    * A failed call as the job's error: what failed, never the daemon's words, which
    * can name the provider's paths and registries; those go to the provider's log.
    */
-  private failure (jobId: string, what: string, err: unknown): string {
+  private failure (jobId: string, what: string, err: unknown): RunFailure {
     this.options.log.warn({ err, jobId }, `dockerOperator: ${what}`)
-    return err instanceof DockerError ? `${what} (Docker answered ${err.status}).` : `${what}: the provider could not reach its container engine.`
+    return new RunFailure(err instanceof DockerError ? `${what} (Docker answered ${err.status}).` : `${what}: the provider could not reach its container engine.`)
   }
 
   // Podman on cgroup v1 does not report OOMKilled: a SIGKILL the engine did not send is the kernel's, almost always for memory.
   private memoryError (): string {
     return `The algorithm was killed (SIGKILL), most likely at its memory limit of ${this.options.memoryBytes / MIB} MiB.`
-  }
-
-  private async keepLog (id: string, job: PreparedJob): Promise<void> {
-    const log = createWriteStream(job.layout.log, { flags: 'a' })
-    log.on('error', () => {})
-    try {
-      const whole = await this.api.logs(id, job.maxLogBytes, chunk => log.write(chunk))
-      if (!whole) log.write(`\n[engine] log cut at ${job.maxLogBytes} bytes\n`)
-    } finally {
-      log.end()
-      await finished(log).catch(() => {})
-    }
   }
 
   /** The container of a job: its image, its argv (no shell), its folders and the isolation. */

@@ -14,12 +14,14 @@ import { INTERRUPTED_TEXT, STATUS, STOPREQ, isFinal, type FinalStatus, type Stat
 import type { ResolvedEngineOptions } from './options.js'
 import { planJob, type JobPlan } from './plan.js'
 import { createRecord, statusChange, toStatus, unixNow, type JobRecord, type LocalJobStatus } from './record.js'
-import { bytesIn, collectResults, keptOutputs, openResult } from './results.js'
-import type { AlgorithmRunner, PreparedJob, RunOutcome } from './runner.js'
+import { bytesOf, DiskUse } from './disk.js'
+import { AlgorithmLog } from './job-log.js'
+import { collectResults, discardResults, keptResults, measure, openResult, overrunError } from './results.js'
+import { RunFailure, type AlgorithmRunner, type PreparedJob, type RunOutcome } from './runner.js'
 import { Slots } from './slots.js'
 
 /** Why a job was cut short: the abort reason of its controller. */
-type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs'
+type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs' | 'disk'
 
 /** A job between its start and its final state. */
 interface Job {
@@ -38,7 +40,7 @@ interface Job {
 /** A job's work until its final status; 'detached' when it was left running for the next engine. */
 type Work = () => Promise<FinalStatus | 'detached'>
 
-// How often a running job's outputs are measured against maxOutputBytes.
+// How often a running job's outputs are measured against maxOutputFiles and maxOutputBytes.
 const OUTPUT_CHECK_MS = 1000
 
 /**
@@ -51,12 +53,14 @@ const OUTPUT_CHECK_MS = 1000
 export class Engine implements ComputeOperator {
   private readonly slots: Slots
   private readonly jobs = new Map<string, Job>()
+  private readonly disk: DiskUse
   private readonly ready: Promise<{ dataDir: string, store: JobStore }>
   private closed = false
 
   /** `label` names the engine in errors ('local compute engine'). */
   constructor (private readonly label: string, private readonly options: ResolvedEngineOptions, private readonly runner: AlgorithmRunner) {
     this.slots = new Slots(options.maxConcurrentJobs)
+    this.disk = new DiskUse(options.maxDiskBytes)
     this.ready = this.load()
     // A failed load is answered to every call (503); it must not go unhandled meanwhile.
     this.ready.catch(() => {})
@@ -77,15 +81,16 @@ export class Engine implements ComputeOperator {
       if (wait !== undefined) this.resume(record, dataDir, store, wait)
       else if (waits !== undefined || record.status !== STATUS.running) await this.interrupted(record, dataDir, store)
     }
+    for (const record of store.all()) this.disk.hold(record.jobId, bytesOf(record.results))
     return { dataDir, store }
   }
 
   /** A job that was unfinished when the last process ended, and that nothing runs any more. */
   private async interrupted (record: JobRecord, dataDir: string, store: JobStore): Promise<void> {
     const layout = jobLayout(dataDir, record.jobId)
-    const { files, overflow } = await keptOutputs(layout, this.options.maxOutputBytes)
-    const results = await collectResults(layout, files).catch(() => [])
-    await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results, ...(overflow ? { error: this.overflowError() } : {}) })
+    const kept = await keptResults(layout, this.options)
+    const results = await collectResults(layout, kept)
+    await store.save(record, { ...this.ending(STATUS.completed, 'shutdown'), results, ...(kept.overrun === undefined ? {} : { error: overrunError(kept.overrun, this.options) }) })
   }
 
   /** A job still running outside this process after a restart: waited for again, within what is left of its time. */
@@ -94,7 +99,7 @@ export class Engine implements ComputeOperator {
     const job = this.track(record, dataDir, left)
     this.slots.take()
     const prepared = this.prepared(job, splitEntrypoint(record.container.entrypoint))
-    job.done = this.settle(job, store, async () => await this.outcome(job, wait(prepared, job.controller.signal)))
+    job.done = this.settle(job, store, async () => await this.outcome(job, prepared, wait(prepared, job.controller.signal)))
   }
 
   private async open (): Promise<{ dataDir: string, store: JobStore }> {
@@ -105,6 +110,7 @@ export class Engine implements ComputeOperator {
   async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {
     const { dataDir, store } = await this.open()
     const plan = planJob(request, this.options, this.runner)
+    if (this.disk.hasNoRoomFor(this.options.maxOutputBytes)) throw new OperatorUnavailableError(`The ${this.label} has no disk left for a job's results; try again later.`)
     await this.runner.ready?.()
     const record = createRecord({
       jobId: randomBytes(16).toString('hex'),
@@ -143,6 +149,7 @@ export class Engine implements ComputeOperator {
       await this.end(record.jobId, 'stop')
       await store.remove(record.jobId)
       await rm(jobLayout(dataDir, record.jobId).dir, { recursive: true, force: true })
+      this.disk.release(record.jobId)
       return { ...this.statusOf(record), removed: 1 }
     }))
   }
@@ -242,12 +249,16 @@ export class Engine implements ComputeOperator {
       if (failure !== undefined) return await this.fail(job, STATUS.algorithmFailed, `The algorithm could not be fetched: ${failure}.`)
     }
     const prepared = this.prepared(job, plan.entrypoint)
-    const failure = await this.runner.provision(prepared, signal)
-    if (failure !== undefined) return await this.fail(job, STATUS.algorithmFailed, failure)
+    try {
+      await this.runner.provision(prepared, signal)
+    } catch (err) {
+      if (err instanceof RunFailure) return await this.fail(job, STATUS.algorithmFailed, err.message)
+      throw err
+    }
     if (signal.aborted) return STATUS.completed
     await this.advance(job, store, STATUS.provisioned)
     await this.advance(job, store, STATUS.running)
-    return await this.outcome(job, this.runner.run(prepared, signal))
+    return await this.outcome(job, prepared, this.runner.run(prepared, signal))
   }
 
   private prepared (job: Job, entrypoint: PreparedJob['entrypoint']): PreparedJob {
@@ -259,29 +270,45 @@ export class Engine implements ComputeOperator {
       container: record.container,
       inputDID: record.inputDID,
       algoDID: record.algoDID,
-      maxLogBytes: this.options.maxOutputBytes,
+      log: new AlgorithmLog(layout.log, this.options.maxLogBytes),
       note: async text => await this.note(job, text)
     }
   }
 
   /** Waits for a run with its outputs watched, and turns how it ended into the job's final status. */
-  private async outcome (job: Job, running: Promise<RunOutcome>): Promise<FinalStatus | 'detached'> {
-    const { layout, controller } = job
-    // The log is capped as it is written; outputs are written by the algorithm itself, so they are measured.
+  private async outcome (job: Job, prepared: PreparedJob, running: Promise<RunOutcome>): Promise<FinalStatus | 'detached'> {
+    prepared.log.open()
+    // The log is capped as it is written; outputs are written by the algorithm itself, so they are
+    // measured, by the same bounded walk as at the end, one walk at a time (a failed one is no verdict).
+    let measuring = false
+    const idle = () => { measuring = false }
     const watch = setInterval(() => {
-      bytesIn(layout.outputs).then(bytes => { if (bytes > this.options.maxOutputBytes) controller.abort('outputs') }, () => {})
+      if (measuring) return
+      measuring = true
+      this.measureRunning(job).then(idle, idle)
     }, OUTPUT_CHECK_MS)
     try {
       const outcome = await running
       if ('detached' in outcome) return 'detached'
-      if ('failed' in outcome) return await this.fail(job, STATUS.algorithmFailed, outcome.failed)
       job.exitCode = outcome.exitCode
       await this.note(job, outcome.summary)
       if (outcome.error !== undefined) job.error = outcome.error
       return STATUS.completed
+    } catch (err) {
+      if (err instanceof RunFailure) return await this.fail(job, STATUS.algorithmFailed, err.message)
+      throw err
     } finally {
       clearInterval(watch)
+      await prepared.log.close()
+      if (prepared.log.cut) await this.note(job, `the algorithm's log was cut at ${prepared.log.maxBytes} bytes`)
     }
+  }
+
+  /** Ends a running job whose outputs and logs are past its caps, or take the engine's results past maxDiskBytes. */
+  private async measureRunning ({ layout, record, controller }: Job): Promise<void> {
+    const { overrun, bytes } = await measure(layout, this.options)
+    if (overrun !== undefined) controller.abort('outputs')
+    else if (this.disk.hold(record.jobId, bytes)) controller.abort('disk')
   }
 
   /** Fetches one file; answers why it failed, or undefined. An abort is no failure: the job ends as stopped. */
@@ -305,23 +332,26 @@ export class Engine implements ComputeOperator {
     const { record, layout, controller: { signal } } = job
     const reason = signal.aborted ? signal.reason as EndReason : undefined
     if (record.status === STATUS.running) await this.advance(job, store, STATUS.publishing)
-    const { files, overflow } = await keptOutputs(layout, this.options.maxOutputBytes)
-    if (overflow) {
-      job.error = this.overflowError()
-      await this.note(job, job.error)
+    let kept = await keptResults(layout, this.options)
+    let discarded = kept.overrun === undefined ? undefined : overrunError(kept.overrun, this.options)
+    // Within its own caps, a job may still take the engine's results past maxDiskBytes.
+    if (discarded === undefined && (reason === 'disk' || this.disk.hold(record.jobId, kept.bytes))) {
+      kept = await discardResults(layout)
+      discarded = `The provider's disk for results is full (maxDiskBytes ${this.options.maxDiskBytes}): the outputs and logs were discarded.`
+    }
+    if (discarded !== undefined) {
+      job.error = discarded
+      await this.note(job, discarded)
     }
     if (reason === 'timeout') await this.note(job, `the job ran out of its ${job.maxSeconds} seconds`)
-    const results = await collectResults(layout, files).catch(() => [])
+    const results = await collectResults(layout, kept)
+    this.disk.hold(record.jobId, bytesOf(results))
     await store.save(record, {
       ...this.ending(status, reason),
       exitCode: job.exitCode,
       results,
       ...(job.error === undefined ? {} : { error: job.error })
     })
-  }
-
-  private overflowError (): string {
-    return `The outputs exceeded ${this.options.maxOutputBytes} bytes and were discarded.`
   }
 
   /** The final state of a job, and why it ended. */
@@ -338,9 +368,9 @@ export class Engine implements ComputeOperator {
     await store.save(job.record, statusChange(status))
   }
 
-  // Lines of the engine in the job's log, which the consumer can fetch as a result.
-  // A line that cannot be written (the folder is gone) is no reason to fail the job.
+  // Lines of the engine in its own log, where no algorithm writes, which the consumer can
+  // fetch as a result. A line that cannot be written (the folder is gone) is no reason to fail the job.
   private async note (job: Job, text: string): Promise<void> {
-    await appendFile(job.layout.log, `[engine] ${text}\n`).catch(() => {})
+    await appendFile(job.layout.engineLog, `[engine] ${text}\n`).catch(() => {})
   }
 }

@@ -2,18 +2,23 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /**
- * The folder of one job, mirroring the compute-to-data volumes an algorithm
- * finds in a container (`/data/inputs/<did>/0`, `/data/outputs`, `/data/logs`,
- * `/data/transformations/algorithm`), under `<dataDir>/jobs/<jobId>`. The
- * algorithm runs in `dir` and may read and write only there.
+ * The folder of one job, `dir` (`<dataDir>/jobs/<jobId>`), holds two: `work`, where the
+ * algorithm runs and which a local algorithm may read and write, mirroring the
+ * compute-to-data volumes an algorithm finds in a container (`/data/inputs/<did>/0`,
+ * `/data/outputs`, `/data/logs`, `/data/transformations/algorithm`); and `journal`,
+ * the engine's own, which no algorithm is given: the algorithm's stdout and stderr
+ * as the engine captured them (`log`), and the engine's lines (`engineLog`).
  */
 export interface JobLayout {
   dir: string
+  work: string
   inputs: string
   outputs: string
   logs: string
   algorithm: string
+  journal: string
   log: string
+  engineLog: string
 }
 
 function jobsDir (dataDir: string): string {
@@ -22,15 +27,19 @@ function jobsDir (dataDir: string): string {
 
 export function jobLayout (dataDir: string, jobId: string): JobLayout {
   const dir = join(jobsDir(dataDir), jobId)
-  const data = join(dir, 'data')
-  const logs = join(data, 'logs')
+  const work = join(dir, 'work')
+  const data = join(work, 'data')
+  const journal = join(dir, 'journal')
   return {
     dir,
+    work,
     inputs: join(data, 'inputs'),
     outputs: join(data, 'outputs'),
-    logs,
+    logs: join(data, 'logs'),
     algorithm: join(data, 'transformations', 'algorithm'),
-    log: join(logs, 'algorithm.log')
+    journal,
+    log: join(journal, 'algorithm.log'),
+    engineLog: join(journal, 'engine.log')
   }
 }
 
@@ -50,7 +59,7 @@ export function inputFile (layout: JobLayout, documentId: string, index: number)
 /** Creates the job's folders. */
 export async function createLayout (layout: JobLayout, documentIds: readonly string[]): Promise<void> {
   await Promise.all([
-    layout.outputs, layout.logs, join(layout.algorithm, '..'),
+    layout.outputs, layout.logs, layout.journal, join(layout.algorithm, '..'),
     ...documentIds.map(id => join(layout.inputs, id))
   ].map(async dir => await mkdir(dir, { recursive: true })))
 }

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../../errors.js'
-import { positiveInteger } from '../../option-checks.js'
+import { positiveInteger, wholeNumber } from '../../option-checks.js'
 
 /** The options every engine shares, whatever runs its algorithms. */
 export interface EngineOptions {
@@ -11,8 +11,18 @@ export interface EngineOptions {
   maxConcurrentJobs?: number
   /** Seconds a job may take from leaving the queue; then it is killed with `stopreq` 2. Default: 600. */
   maxJobSeconds?: number
-  /** Bytes a job may write to its outputs (and, separately, to its log). Default: 64 MiB. */
+  /** Bytes a job may leave in its outputs and logs folders together, every entry counted; beyond them the job ends and they are discarded. Default: 64 MiB. */
   maxOutputBytes?: number
+  /** Entries (files, folders and links) a job may leave in its outputs and logs folders together; beyond them the job ends and they are discarded. Default: 1000. */
+  maxOutputFiles?: number
+  /** Bytes of the algorithm's stdout and stderr kept in its log; the rest is dropped as it comes, and the engine's log says so. Default: 8 MiB. */
+  maxLogBytes?: number
+  /**
+   * Bytes all jobs' results may hold together on the disk; a job that takes them past it is
+   * ended and its outputs discarded, and starts are refused (503) while less than one job's
+   * `maxOutputBytes` is left. 0, the default, sets no such cap.
+   */
+  maxDiskBytes?: number
 }
 
 export interface ResolvedEngineOptions {
@@ -21,9 +31,13 @@ export interface ResolvedEngineOptions {
   maxConcurrentJobs: number
   maxJobSeconds: number
   maxOutputBytes: number
+  maxOutputFiles: number
+  maxLogBytes: number
+  maxDiskBytes: number
 }
 
-const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * 1024 * 1024 } as const
+const MIB = 1024 * 1024
+const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * MIB, maxOutputFiles: 1000, maxLogBytes: 8 * MIB } as const
 type Limit = keyof typeof DEFAULTS
 
 /** An option error of the engine `name` (`localOperator`, `dockerOperator`). */
@@ -54,6 +68,9 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     datasets: new Map(Object.entries(datasets)),
     maxConcurrentJobs: limit(name, options, 'maxConcurrentJobs'),
     maxJobSeconds: limit(name, options, 'maxJobSeconds'),
-    maxOutputBytes: limit(name, options, 'maxOutputBytes')
+    maxOutputBytes: limit(name, options, 'maxOutputBytes'),
+    maxOutputFiles: limit(name, options, 'maxOutputFiles'),
+    maxLogBytes: limit(name, options, 'maxLogBytes'),
+    maxDiskBytes: wholeNumber(`${name}: maxDiskBytes`, options.maxDiskBytes ?? undefined, 0)
   }
 }

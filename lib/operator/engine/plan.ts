@@ -18,7 +18,7 @@ export interface JobPlan {
   maxSeconds: number
 }
 
-function sourcesOf ({ id, url }: { id: string, url: string[] }, datasets: ReadonlyMap<string, string>): string[] {
+function sourcesOf ({ id, url = [] }: { id: string, url?: string[] }, datasets: ReadonlyMap<string, string>): string[] {
   // Sources in the workflow come from the host's buildWorkflow hook; the map is the fallback.
   const known = datasets.get(id)
   const sources = url.length > 0 ? url : known === undefined ? [] : [known]

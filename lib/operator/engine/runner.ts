@@ -1,4 +1,5 @@
 import type { Entrypoint } from './entrypoint.js'
+import type { AlgorithmLog } from './job-log.js'
 import type { JobLayout } from './layout.js'
 import type { JobRecord } from './record.js'
 
@@ -11,18 +12,22 @@ export interface PreparedJob {
   container: JobRecord['container']
   inputDID: readonly string[]
   algoDID: string
-  /** Bytes of the algorithm's stdout and stderr kept in its log. */
-  maxLogBytes: number
-  /** Adds an engine line to the job's log. */
+  /** Where a runner hands the algorithm's stdout and stderr: capped as written, closed by the engine. */
+  log: AlgorithmLog
+  /** Adds an engine line to the job's engine log. */
   note: (text: string) => Promise<void>
 }
+
+/**
+ * Why a runner could not provision or run an algorithm, in words for the consumer
+ * (the job ends at 32 with it as its `error`): thrown by `provision` and `run`.
+ */
+export class RunFailure extends Error {}
 
 /** How a run ended. */
 export type RunOutcome =
   /** The algorithm ran and ended: its exit code (null when killed), a line for the log, and what went wrong, if the runner knows. */
   | { exitCode: number | null, summary: string, error?: string }
-  /** The algorithm could not be started: the job ends at 32 with this error. */
-  | { failed: string }
   /** The engine was closed and the algorithm left running for the next engine on the same dataDir. */
   | { detached: true }
 
@@ -36,8 +41,9 @@ export interface AlgorithmRunner {
   entrypoint: (entrypoint: string | undefined) => Entrypoint
   /** Throws when no job can start now (answered 503). */
   ready?: () => Promise<void>
-  /** Readies what the algorithm runs in, before status 40; answers why it cannot (the job ends at 32), or undefined. */
-  provision: (job: PreparedJob, signal: AbortSignal) => Promise<string | undefined>
+  /** Readies what the algorithm runs in, before status 40; throws a RunFailure when it cannot. */
+  provision: (job: PreparedJob, signal: AbortSignal) => Promise<void>
+  /** Runs the algorithm to its end; throws a RunFailure when it cannot be started. */
   run: (job: PreparedJob, signal: AbortSignal) => Promise<RunOutcome>
   /**
    * After a restart: of these jobs, recorded as running, the ones still running outside this

@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { finished } from 'node:stream/promises'
 
 export interface RunSpec {
   file: string
   args: string[]
   cwd: string
   env: NodeJS.ProcessEnv
-  /** The file stdout and stderr are appended to. */
-  log: string
-  /** Bytes of stdout and stderr kept; the rest is dropped with a note. */
-  maxLogBytes: number
+  /** Takes stdout and stderr as they come. */
+  output: (chunk: Buffer) => unknown
   /** Kills the process and everything it started. */
   signal: AbortSignal
 }
@@ -40,18 +36,8 @@ export async function runProcess (spec: RunSpec): Promise<RunOutcome> {
   spec.signal.addEventListener('abort', killTree)
   if (spec.signal.aborted) killTree()
 
-  const log = createWriteStream(spec.log, { flags: 'a' })
-  // A log that cannot be written must not take the job, or the server, down.
-  log.on('error', () => {})
-  let room = spec.maxLogBytes
-  const keep = (chunk: Buffer) => {
-    if (room <= 0) return
-    log.write(chunk.subarray(0, room))
-    room -= chunk.length
-    if (room <= 0) log.write(`\n[engine] log cut at ${spec.maxLogBytes} bytes\n`)
-  }
-  child.stdout.on('data', keep)
-  child.stderr.on('data', keep)
+  child.stdout.on('data', spec.output)
+  child.stderr.on('data', spec.output)
   try {
     await exited
     killTree()
@@ -59,7 +45,5 @@ export async function runProcess (spec: RunSpec): Promise<RunOutcome> {
     return { exitCode, signal }
   } finally {
     spec.signal.removeEventListener('abort', killTree)
-    log.end()
-    await finished(log).catch(() => {})
   }
 }

@@ -140,7 +140,7 @@ with open(os.path.join(os.environ['OUTPUTS'], 'report.json'), 'w') as f:
       tmp: 'written',
       logs: 'written'
     })
-    t.same(job.results.map(r => r.filename), ['report.json', 'algorithm.log', 'extra.log'])
+    t.same(job.results.map(r => r.filename), ['report.json', 'algorithm.log', 'engine.log', 'logs/extra.log'])
     t.equal(await readFile(CSV_PATH, 'utf8').then(text => text.trim().split('\n').length - 1), ROWS, 'the dataset is intact')
   })
 

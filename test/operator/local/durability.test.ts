@@ -34,7 +34,7 @@ t.test('a restart applies maxOutputBytes to an interrupted job\'s outputs, as th
 
   const second = await engine(t, { dataDir, maxOutputBytes: 1024 })
   const [interrupted] = await second.status({ owner: OWNER, jobId: job.jobId }, context())
-  t.match(interrupted, { statusText: INTERRUPTED, error: 'The outputs exceeded 1024 bytes and were discarded.' })
+  t.match(interrupted, { statusText: INTERRUPTED, error: 'The outputs and logs exceeded 1024 bytes and were discarded.' })
   t.notOk((interrupted as { results: Array<{ type: string }> }).results.some(result => result.type === 'output'), 'no output is listed')
   await t.rejects(access((await layoutOf(dataDir, job.jobId)).outputs), 'and they are gone')
 })

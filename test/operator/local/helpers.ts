@@ -103,6 +103,12 @@ export async function resultText (operator: LocalOperator, jobId: string, index:
   return await text(file.stream)
 }
 
+/** The text of a job's result named `filename` ('engine.log', 'algorithm.log', an output). */
+export async function namedText (operator: LocalOperator, jobId: string, filename: string): Promise<string | undefined> {
+  const index = (await currentJob(operator, jobId))?.results.findIndex(result => result.filename === filename) ?? -1
+  return index === -1 ? undefined : await resultText(operator, jobId, index)
+}
+
 /** The folder of a job of an engine made on `dataDir`. */
 export async function layoutOf (dataDir: string, jobId: string): Promise<JobLayout> {
   return jobLayout(await realpath(dataDir), jobId)

@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ALGORITHMS, CSV_PATH, DID, OWNER, context, engine, recordingLog, resultText, start, tempDir, waitFor } from './helpers.js'
+import { ALGORITHMS, CSV_PATH, DID, OWNER, context, engine, recordingLog, namedText, resultText, start, tempDir, waitFor } from './helpers.js'
 
 t.test('a job moves through the lifecycle to 70 and lists its output and its log', async t => {
   const operator = await engine(t)
@@ -21,7 +21,8 @@ t.test('a job moves through the lifecycle to 70 and lists its output and its log
     stopreq: 0,
     results: [
       { index: 0, filename: 'rows.txt', filesize: 2, type: 'output' },
-      { index: 1, filename: 'algorithm.log', type: 'log' }
+      { index: 1, filename: 'algorithm.log', type: 'log' },
+      { index: 2, filename: 'engine.log', type: 'log' }
     ]
   })
   // Links are the plugin's: only it knows the prefix it is mounted under.
@@ -29,14 +30,16 @@ t.test('a job moves through the lifecycle to 70 and lists its output and its log
   t.ok(job.dateFinished! >= job.dateCreated!)
   t.equal(job.error, undefined)
   t.equal(await resultText(operator, job.jobId, 0), '16')
-  t.match(await resultText(operator, job.jobId, 1), /counted 16\n[^]*\[engine\] the algorithm exited with code 0/)
+  t.match(await resultText(operator, job.jobId, 1), /^counted 16\n/)
+  t.equal(await resultText(operator, job.jobId, 2), '[engine] the algorithm exited with code 0\n', 'the engine\'s lines in a log of their own')
 })
 
 t.test('a failing algorithm ends at 70 with its exit code and keeps its log', async t => {
   const operator = await engine(t)
   const job = await waitFor(operator, (await start(operator, { rawcode: ALGORITHMS.fail })).jobId)
   t.match(job, { status: 70, statusText: 'Job completed', exitCode: 3, stopreq: 0, results: [{ filename: 'algorithm.log', type: 'log' }] })
-  t.match(await resultText(operator, job.jobId, 0), /something broke[^]*exited with code 3/)
+  t.match(await resultText(operator, job.jobId, 0), /something broke/)
+  t.match(await namedText(operator, job.jobId, 'engine.log'), /exited with code 3/)
 })
 
 t.test('Node algorithms may not read outside their folder, nor start processes', async t => {
@@ -65,7 +68,7 @@ t.test('a python3 entrypoint runs the algorithm with python3, and the container 
   const job = await waitFor(operator, (await start(operator, { rawcode, entrypoint: 'python3 $ALGO', image: 'python', tag: '3.11' })).jobId)
   t.match(job, { status: 70, exitCode: 0 })
   t.equal(await resultText(operator, job.jobId, 0), JSON.stringify([DID]))
-  t.match(await resultText(operator, job.jobId, 1), /container image python:3\.11 ignored/)
+  t.match(await namedText(operator, job.jobId, 'engine.log'), /container image python:3\.11 ignored/)
 })
 
 t.test('an allowed runtime that is not installed fails algorithm provisioning (32)', async t => {
