@@ -108,7 +108,8 @@ async function collectedMemory ({ child, inspector }: Provider): Promise<{ rssKb
 async function startProvider (dataDir: string): Promise<Provider> {
   const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--import', 'tsx', 'examples/provider-server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: PROVIDER_KEY },
+    // One client (the load generator) makes every request: the example's rate limits would answer most 429.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: PROVIDER_KEY, RATE_LIMIT_PER_CLIENT: '1000000000', RATE_LIMIT_PER_CONSUMER: '1000000000' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   // The logger writes a line or two per request: keep the pipes drained, and the tail for a failure.

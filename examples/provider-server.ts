@@ -13,13 +13,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import compute, {
-  aquariusResolver, defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, type BuildWorkflow, type ComputeOperator
+  aquariusResolver, defaultBuildWorkflow, dockerOperator, errors, httpOperator, localOperator, memoryNonceStore, nonceVerifier, personalSignVerifier,
+  type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
 import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
 import { NODE_PREFIX, registerNodeWire } from './node-wire.js'
+import { registerOperations } from './metrics.js'
+import { limitPerConsumer, registerRateLimit, type RateLimits } from './rate-limit.js'
 
 export const PREFIX = '/api/v1/services'
 
@@ -60,10 +63,12 @@ export interface ProviderConfig {
   terms?: boolean
   /** With the terms, DDOs from this Aquarius instead of the example's own. */
   aquariusUrl?: string
+  /** Requests a minute per client address and per verified consumer (README, Running in production). */
+  rateLimits?: RateLimits
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -74,7 +79,8 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     privateKey: (env.PROVIDER_PRIVATE_KEY || undefined) as `0x${string}` | undefined,
     replayProtection: env.REPLAY_PROTECTION === '1',
     terms: env.TERMS === '1',
-    aquariusUrl: env.AQUARIUS_URL || undefined
+    aquariusUrl: env.AQUARIUS_URL || undefined,
+    rateLimits: { perClient: Number(env.RATE_LIMIT_PER_CLIENT) || undefined, perConsumer: Number(env.RATE_LIMIT_PER_CONSUMER) || undefined }
   }
 }
 
@@ -136,7 +142,11 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const terms = config.terms !== true
     ? undefined
     : { resolver: config.aquariusUrl !== undefined ? aquariusResolver({ url: config.aquariusUrl }) : exampleAssets(app, () => app.listeningOrigin, account.publicKey), privateKey }
-  await app.register(compute, { prefix: PREFIX, operator, nonceStore, ...(terms === undefined ? { buildWorkflow } : { terms }) })
+  // Running in production (README): /metrics, /health, rate limits before and after the signature.
+  await registerOperations(app, { operator, nonceStore })
+  await registerRateLimit(app, config.rateLimits)
+  const verifier = limitPerConsumer(nonceStore === undefined ? personalSignVerifier() : nonceVerifier(nonceStore), config.rateLimits)
+  await app.register(compute, { prefix: PREFIX, operator, nonceStore, verifier, ...(terms === undefined ? { buildWorkflow } : { terms }) })
   await registerNodeWire(app, operator, buildWorkflow, account.address)
   return { app, providerAddress: account.address }
 }

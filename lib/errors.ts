@@ -45,6 +45,10 @@ export const UnknownAlgorithmError = createError<'FST_COMPUTE_UNKNOWN_ALGORITHM'
 export const RuntimeNotAllowedError = createError<'FST_COMPUTE_RUNTIME_NOT_ALLOWED', 400, [string]>(
   'FST_COMPUTE_RUNTIME_NOT_ALLOWED', '%s', 400)
 
+/** Bundled engines: the consumer already has as many unfinished jobs as the engine's `maxJobsPerConsumer`. */
+export const ConsumerLimitError = createError<'FST_COMPUTE_CONSUMER_LIMIT', 429, [number]>(
+  'FST_COMPUTE_CONSUMER_LIMIT', 'This consumer already has %d unfinished jobs, the most this provider runs or queues for one consumer (maxJobsPerConsumer): start more once some have finished.', 429)
+
 /** Registration: neither an `operator` option nor a `computeOperator` decorator. */
 export const NoOperatorError = createError<'FST_COMPUTE_NO_OPERATOR', number, []>(
   'FST_COMPUTE_NO_OPERATOR',

@@ -32,6 +32,10 @@ export { filesChecksum, containerSectionChecksum } from './terms/checksums.js'
 export { parseDdoJson } from './terms/json-text.js'
 export type { OrderVerifier, OrderToCheck, OrderVerdict } from './terms/order-types.js'
 export * as errors from './errors.js'
+export {
+  CHANNELS, channels,
+  type StartMessage, type OperatorMessage, type OperatorOperation, type NonceStoreMessage, type SignatureMessage, type JobMessage
+} from './channels.js'
 export type { JobStatus, JobList } from '../schemas/job.js'
 export type { Workflow, WorkflowInput } from '../schemas/workflow.js'
 export { defaultLimits, type ParamLimits, type StartParams, type JobParams } from '../schemas/params.js'

@@ -38,7 +38,9 @@ export const JobStatus = Type.Object({
   resultsUrl: Type.Optional(StringOrList),
   algorithmLogUrl: Type.Optional(StringOrList),
   resultsDid: Type.Optional(StringOrList),
-  results: Type.Optional(Type.Array(ResultEntry, { description: 'The result files; `[]` when there are none' }))
+  results: Type.Optional(Type.Array(ResultEntry, { description: 'The result files; `[]` when there are none' })),
+  expires: Type.Optional(Type.Number({ description: 'Bundled engines, once finished: unix seconds when the job\'s folder (results and logs) is deleted' })),
+  expired: Type.Optional(Type.Boolean({ description: 'Bundled engines: true once the job\'s folder was deleted; `results` is then `[]`' }))
 }, { additionalProperties: true })
 export type JobStatus = Static<typeof JobStatus>
 

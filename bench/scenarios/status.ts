@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { verifyMessage, type Hex } from 'viem'
-import { personalSignVerifier } from '../../lib/index.js'
+import { subscribe } from 'node:diagnostics_channel'
+import { CHANNELS, personalSignVerifier } from '../../lib/index.js'
 import type { JobStatus } from '../../schemas/job.js'
 import { BenchOperator, consumer, DID } from '../operator.js'
 import { ADDRESS, URL, pluginServer, query, type Scenario } from '../scenario.js'
@@ -60,5 +61,27 @@ export const statusSignedRepeat: Scenario = {
   name: 'status-signed-repeat',
   request: signedRequest,
   plugin: async () => await plugin(),
+  baseline: async () => await plugin(0)
+}
+
+/** Every channel of the plugin subscribed to (with a listener that keeps nothing), or not. */
+async function subscribed (server: Promise<FastifyInstance>): Promise<FastifyInstance> {
+  for (const name of Object.values(CHANNELS)) subscribe(name, () => {})
+  return await server
+}
+
+/** The status path with the plugin's diagnostics channels subscribed, against the same plugin with nobody listening. */
+export const statusChannels: Scenario = {
+  name: 'status-channels',
+  request: async () => ({ method: 'GET', path: `${URL}?${query(unsigned)}` }),
+  plugin: async () => await subscribed(plugin()),
+  baseline: async () => await plugin()
+}
+
+/** The same with a recovery on every request, so that the signature channel publishes too. */
+export const statusSignedChannels: Scenario = {
+  name: 'status-signed-channels',
+  request: signedRequest,
+  plugin: async () => await subscribed(plugin(0)),
   baseline: async () => await plugin(0)
 }

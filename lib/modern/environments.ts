@@ -34,6 +34,6 @@ export async function environmentsFor (options: ResolvedNodeOptions, request: Fa
   const environments = options.environments ??
     (operator.environments === undefined
       ? [defaultEnvironment(options.maxJobDuration)]
-      : await operatorAnswer(request, reply, options.deadlines, async ctx => await operator.environments!(ctx), checked))
+      : await operatorAnswer(request, reply, options.deadlines, 'environments', async ctx => await operator.environments!(ctx), checked))
   return environments.map(env => env.consumerAddress === '' ? { ...env, consumerAddress: options.providerAddress } : env)
 }

@@ -79,5 +79,5 @@ function selected (jobs: JobStatus[], { owner, documentId }: OperatorQuery): Job
  */
 export function ownJobs (options: ResolvedOptions, request: FastifyRequest, reply: FastifyReply, query: OperatorQuery): Promise<JobStatus[]> {
   const { operator, deadlines } = options
-  return operatorAnswer(request, reply, deadlines, ctx => operator.status(query, ctx), answer => selected(jobsOf(answer), query))
+  return operatorAnswer(request, reply, deadlines, 'status', ctx => operator.status(query, ctx), answer => selected(jobsOf(answer), query))
 }

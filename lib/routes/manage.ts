@@ -40,7 +40,7 @@ function manageRoute (method: 'PUT' | 'DELETE', action: 'stop' | 'delete', answe
         // its id, so a careless operator can never stop or delete someone else's job.
         const mine = [...new Map((await ownJobs(options, request, reply, query)).map(job => [job.jobId, job])).values()]
         const done = await Promise.all(mine.map(async ({ jobId }) =>
-          await operatorJobs(request, reply, deadlines, ctx => operator[action]({ ...query, jobId }, ctx))))
+          await operatorJobs(request, reply, deadlines, action, ctx => operator[action]({ ...query, jobId }, ctx))))
         return linkResults(answer(mine, done.flat()), params.consumerAddress)
       }
     })

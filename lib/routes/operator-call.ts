@@ -1,19 +1,20 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { JobStatus } from '../../schemas/job.js'
 import {
-  OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError,
+  ConsumerLimitError, OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError,
   RuntimeNotAllowedError, UnknownAlgorithmError, UnknownDocumentError
 } from '../errors.js'
 import { httpStatusOf, isClientStatus } from '../http-status.js'
 import type { OperatorContext } from '../operator/types.js'
 import { normaliseJobs } from '../operator/normalise.js'
 import type { Deadline, Deadlines, Expiring } from '../deadlines.js'
+import { channels, clockFor, since, type OperatorMessage, type OperatorOperation } from '../channels.js'
 
 // The plugin's own errors an operator may throw (its transports and engines do): their
 // messages are written for clients, so they reach the client, and the log, as they are.
 const FOR_CLIENTS = [
   OperatorRejectedError, OperatorTimeoutError, OperatorUnavailableError,
-  UnknownDocumentError, UnknownAlgorithmError, RuntimeNotAllowedError
+  UnknownDocumentError, UnknownAlgorithmError, RuntimeNotAllowedError, ConsumerLimitError
 ]
 
 function isForClients (err: unknown): boolean {
@@ -35,6 +36,12 @@ function operatorFailure (err: unknown, request: FastifyRequest): Error {
   // The cause may name internal hosts: log it, tell the client only that the operator failed.
   request.log.warn({ err }, 'compute operator failed')
   return new OperatorUnavailableError('The compute operator failed.', { cause: err })
+}
+
+// How a call ended, for the operator channel, from the error the route answers.
+function outcomeOf (err: Error): OperatorMessage['outcome'] {
+  if (err instanceof OperatorTimeoutError) return 'timeout'
+  return isClientStatus(httpStatusOf(err)) ? 'rejected' : 'failed'
 }
 
 // Defined on each context (own and enumerable, so that an operator that wraps another
@@ -104,30 +111,35 @@ class CallContext implements OperatorContext, Expiring {
 }
 
 /**
- * Runs one operator call for a request and answers what the operator answered, checked
- * by `check` when given: aborted when the client goes away, and cut off with a 503 when
- * its deadline in `deadlines` comes. Whatever it throws becomes an error for clients.
- * For calls that answer jobs, see operatorJobs.
+ * Runs one operator call (`operation`, as published on the operator channel) for a request
+ * and answers what the operator answered, checked by `check` when given: aborted when the
+ * client goes away, and cut off with a 503 when its deadline in `deadlines` comes. Whatever
+ * it throws becomes an error for clients. For calls that answer jobs, see operatorJobs.
  */
 export async function operatorAnswer<T, R = T> (
   request: FastifyRequest,
   reply: FastifyReply,
   deadlines: Deadlines,
+  operation: OperatorOperation,
   run: (ctx: OperatorContext) => Promise<T> | T,
   check?: (answer: T) => R
 ): Promise<R> {
   const ctx = new CallContext(reply, request.log, deadlines)
-  let answer: T
+  const began = clockFor(channels.operator)
+  let outcome: OperatorMessage['outcome'] = 'ok'
   try {
     // Promise.resolve hands back a native promise as it is, and makes a plain value (or
     // another thenable) one, so that no answer escapes the timeout.
-    answer = await ctx.race(Promise.resolve(run(ctx)))
+    const answer = await ctx.race(Promise.resolve(run(ctx)))
+    return check === undefined ? answer as unknown as R : check(answer)
   } catch (err) {
-    throw operatorFailure(err, request)
+    const failure = operatorFailure(err, request)
+    outcome = outcomeOf(failure)
+    throw failure
   } finally {
     ctx.end()
+    if (began !== undefined) channels.operator.publish({ operation, outcome, duration: since(began) } satisfies OperatorMessage)
   }
-  return check === undefined ? answer as unknown as R : check(answer)
 }
 
 /** An operator's answer as a list of jobs fit to serialize; a 503 when it is no list of jobs. */
@@ -147,7 +159,8 @@ export function operatorJobs (
   request: FastifyRequest,
   reply: FastifyReply,
   deadlines: Deadlines,
+  operation: OperatorOperation,
   call: (ctx: OperatorContext) => Promise<unknown>
 ): Promise<JobStatus[]> {
-  return operatorAnswer(request, reply, deadlines, call, jobsOf)
+  return operatorAnswer(request, reply, deadlines, operation, call, jobsOf)
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, FastifySchema, HTTPMethods, preValidationHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifySchema, HTTPMethods, onErrorHookHandler, preValidationHookHandler } from 'fastify'
 import type { Static, TObject } from '@sinclair/typebox'
 import type { ParamLimits } from '../../schemas/params.js'
 import { readParams } from '../params.js'
@@ -19,6 +19,8 @@ export interface ParamsRoute<Q extends TObject> {
   /** Problems the schema cannot express (a rule across fields), reported with its own. */
   check?: (params: Static<Q>) => FieldErrors | undefined
   handler: (params: Static<Q>, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+  /** Runs once the route's error, from any step, has been answered. */
+  onError?: onErrorHookHandler
 }
 
 /**
@@ -36,6 +38,7 @@ export function paramsRoute<Q extends TObject> (fastify: TypedInstance, route: P
     attachValidation: true,
     bodyLimit: spec?.bodyLimit,
     preValidation: spec === undefined ? undefined : paramsFrom(route.schema.querystring, spec.limits),
+    onError: route.onError,
     // Not async, and made once per route: a request costs no promise or closure more than the route's own handler.
     handler (request, reply) {
       const params = request.query as Static<Q>

@@ -27,7 +27,7 @@ export async function ownResultFile (
   const { operator, deadlines } = options
   const job = (await ownJobs(options, request, reply, { owner: query.owner, jobId: query.jobId })).find(job => job.jobId === query.jobId)
   if (job === undefined) throw noResult(query.index)
-  const file = await operatorAnswer(request, reply, deadlines, async ctx => await result.call(operator, query, ctx))
+  const file = await operatorAnswer(request, reply, deadlines, 'result', async ctx => await result.call(operator, query, ctx))
   if (file === undefined) throw noResult(query.index)
   const given = file.name ?? job.results?.[query.index]?.filename ?? `result-${query.index}`
   return { file, name: given.slice(given.lastIndexOf('/') + 1).replace(UNSAFE_NAME, '_') }

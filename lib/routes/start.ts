@@ -1,9 +1,19 @@
+import type { onErrorHookHandler } from 'fastify'
 import type { ResolvedOptions } from '../options.js'
+import { channels, type StartMessage } from '../channels.js'
+import { answeredStatus } from '../error-handler.js'
 import { operatorJobs } from './operator-call.js'
 import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
 import { resultLinker } from './result-links.js'
 import { WorkflowBuild } from './workflow-build.js'
+
+// Every start answered with an error, whatever refused it: its parameters, its signature,
+// the terms, the operator (a 503). The hook runs before the error handler sets the status.
+const refused: onErrorHookHandler = (_request, _reply, err, done) => {
+  if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'refused', statusCode: answeredStatus(err), code: err.code } satisfies StartMessage)
+  done()
+}
 
 const ALGORITHM_REQUIRED = { algorithmMeta: ['The algorithmMeta field is required when algorithmDid is not present.'] }
 
@@ -16,6 +26,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
     url: '/compute',
     schema: schemas.start,
     spec: options,
+    onError: refused,
     check: params => params.algorithmDid === undefined && params.algorithmMeta === undefined ? ALGORITHM_REQUIRED : undefined,
     async handler (params, request, reply) {
       const address = await verified(options, 'start', request, params)
@@ -32,7 +43,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
       }
       let jobs
       try {
-        jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({
+        jobs = await operatorJobs(request, reply, deadlines, 'start', ctx => operator.start({
           workflow,
           owner: address,
           documentId: params.documentId,
@@ -43,6 +54,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
         await build.giveBack()
         throw err
       }
+      if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'accepted', statusCode: 200, jobId: jobs[0]?.jobId } satisfies StartMessage)
       return linkResults(jobs, params.consumerAddress)
     }
   })

@@ -3,6 +3,7 @@ import type { ComputeVerifier } from './types.js'
 import { defaultCheckSignature, defaultMessage, type PersonalSignVerifierOptions } from './personal-sign.js'
 import { nextNonce, parseNonce } from './nonce-value.js'
 import { NonceStoreUnavailableError } from '../errors.js'
+import { channels, clockFor, since, type NonceStoreMessage } from '../channels.js'
 
 /**
  * Keeps each address's current nonce, as canonical decimal text (no leading zeros,
@@ -42,20 +43,28 @@ export async function fromStore<T> (request: FastifyRequest, call: () => T | Pro
  * and the client signs the next one, but its request was not accepted.
  */
 export function boundedNonceStore (store: NonceStore, timeout: number): NonceStore {
-  async function bounded<T> (call: () => T | Promise<T>): Promise<T> {
+  async function bounded<T> (operation: NonceStoreMessage['operation'], call: () => T | Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined
+    let outcome: NonceStoreMessage['outcome'] = 'failed'
     const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(reject, timeout, new Error(`the nonce store did not answer within ${timeout} ms`))
+      timer = setTimeout(() => {
+        outcome = 'timeout'
+        reject(new Error(`the nonce store did not answer within ${timeout} ms`))
+      }, timeout)
     })
+    const began = clockFor(channels.nonceStore)
     try {
-      return await Promise.race([call(), late])
+      const answer = await Promise.race([call(), late])
+      outcome = 'ok'
+      return answer
     } finally {
       clearTimeout(timer)
+      if (began !== undefined) channels.nonceStore.publish({ operation, outcome, duration: since(began) } satisfies NonceStoreMessage)
     }
   }
   return {
-    get: async address => await bounded(() => store.get(address)),
-    advance: async (address, nonce) => await bounded(() => store.advance(address, nonce))
+    get: async address => await bounded('get', () => store.get(address)),
+    advance: async (address, nonce) => await bounded('advance', () => store.advance(address, nonce))
   }
 }
 

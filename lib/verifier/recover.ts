@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import sha3 from 'js-sha3'
 import { recoverMessageAddress, type Hex } from 'viem'
+import { channels, clockFor, since, type SignatureMessage } from '../channels.js'
 
 type Secp256k1 = typeof import('secp256k1')
 
@@ -26,11 +27,13 @@ function backend (name: RecoveryBackend['name'], recover: (message: string | Uin
     name,
     async recover (message, signature) {
       if (!SIGNATURE.test(signature)) return undefined
+      const began = clockFor(channels.signature)
+      let signer: string | undefined
       try {
-        return await recover(message, signature as Hex)
-      } catch {
-        return undefined
-      }
+        signer = await recover(message, signature as Hex)
+      } catch {}
+      if (began !== undefined) channels.signature.publish({ backend: name, recovered: signer !== undefined, duration: since(began) } satisfies SignatureMessage)
+      return signer
     }
   }
 }

@@ -19,7 +19,7 @@ function fakes () {
 t.test('a timeout before the operator reads the signal aborts it with the timeout', async t => {
   const { request, reply } = fakes()
   let seen: AbortSignal | undefined
-  await t.rejects(operatorJobs(request, reply, new Deadlines(5), async (ctx: OperatorContext) => {
+  await t.rejects(operatorJobs(request, reply, new Deadlines(5), 'status', async (ctx: OperatorContext) => {
     await sleep(30)
     seen = ctx.signal
     return []
@@ -31,7 +31,7 @@ t.test('a timeout before the operator reads the signal aborts it with the timeou
 
 t.test('a client gone before the operator reads the signal aborts it; the signal is made once', async t => {
   const { request, reply, gone } = fakes()
-  const jobs = await operatorJobs(request, reply, new Deadlines(1000), async (ctx: OperatorContext) => {
+  const jobs = await operatorJobs(request, reply, new Deadlines(1000), 'status', async (ctx: OperatorContext) => {
     gone()
     t.equal(ctx.signal.aborted, true)
     t.equal(ctx.signal.reason.name, 'AbortError')
@@ -43,7 +43,7 @@ t.test('a client gone before the operator reads the signal aborts it; the signal
 
 t.test('an abort after the operator read the signal reaches it', async t => {
   const { request, reply, gone } = fakes()
-  await operatorJobs(request, reply, new Deadlines(1000), async (ctx: OperatorContext) => {
+  await operatorJobs(request, reply, new Deadlines(1000), 'status', async (ctx: OperatorContext) => {
     const { signal } = ctx
     gone()
     t.equal(signal.aborted, true)
@@ -54,7 +54,7 @@ t.test('an abort after the operator read the signal reaches it', async t => {
 t.test('an operator that spreads its context into another passes on a signal that aborts', async t => {
   const { request, reply } = fakes()
   let seen: AbortSignal | undefined
-  await t.rejects(operatorJobs(request, reply, new Deadlines(5), async (ctx: OperatorContext) => {
+  await t.rejects(operatorJobs(request, reply, new Deadlines(5), 'status', async (ctx: OperatorContext) => {
     t.same(Object.keys(ctx), ['log', 'signal'], 'the context shows nothing else')
     const wrapped: OperatorContext = { ...ctx, log: ctx.log }
     seen = wrapped.signal

@@ -71,7 +71,7 @@ export function freeComputeRoute (fastify: TypedInstance, options: ResolvedNodeO
       const build = new WorkflowBuild(params, address, request, deadlines.timeout)
       const workflow = await Promise.resolve(buildWorkflow(build)).finally(() => { build.end() })
       for (const stage of workflow.stages) stage.compute.maxtime = Math.ceil(grant.maxJobDuration)
-      const jobs = await operatorJobs(request, reply, deadlines, ctx => operator.start({ workflow, owner: address, documentId: params.documentId }, ctx))
+      const jobs = await operatorJobs(request, reply, deadlines, 'start', ctx => operator.start({ workflow, owner: address, documentId: params.documentId }, ctx))
       const terms = {
         owner: address,
         environment: environment.id,

@@ -19,7 +19,7 @@ export function logsRoute (fastify: TypedInstance, options: ResolvedNodeOptions)
     schema: options.routes.logs,
     async handler (params, request, reply) {
       const owner = await authenticate(options, request, params, 'getComputeStreamableLogs', 'result')
-      const stream = await operatorAnswer(request, reply, deadlines, async ctx => await logs.call(operator, { owner, jobId: params.jobId }, ctx))
+      const stream = await operatorAnswer(request, reply, deadlines, 'logs', async ctx => await logs.call(operator, { owner, jobId: params.jobId }, ctx))
       if (stream === undefined) throw new JobNotFoundError('Job not found or not running')
       // The headers go out now: a log may stay empty for a while (a container's is written
       // when it ends), and a client waits for them before it reads anything.

@@ -20,7 +20,7 @@ export function stopRoute (fastify: TypedInstance, options: ResolvedNodeOptions)
       // Ownership is checked here, not left to the operator, as on the first profile.
       const [mine] = await ownJobs(options, request, reply, query)
       if (mine === undefined) throw new JobNotFoundError(`No job ${params.jobId} of this consumer.`)
-      const stopped = await operatorJobs(request, reply, deadlines, ctx => operator.stop({ owner, jobId: mine.jobId }, ctx))
+      const stopped = await operatorJobs(request, reply, deadlines, 'stop', ctx => operator.stop({ owner, jobId: mine.jobId }, ctx))
       const job = stopped.find(job => job.jobId === mine.jobId) ?? mine
       return [toNodeJob({ ...job, stopreq: Math.max(job.stopreq ?? 0, 1) }, options.jobs.get(mine.jobId))]
     }

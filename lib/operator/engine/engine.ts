@@ -19,6 +19,8 @@ import { AlgorithmLog } from './job-log.js'
 import { collectResults, discardResults, keptResults, measure, openResult, overrunError } from './results.js'
 import { RunFailure, type AlgorithmRunner, type PreparedJob, type RunOutcome } from './runner.js'
 import { Slots } from './slots.js'
+import { publishJob } from './events.js'
+import { Retention } from './retention.js'
 
 /** Why a job was cut short: the abort reason of its controller. */
 type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs' | 'disk'
@@ -35,6 +37,8 @@ interface Job {
   /** What its final state will say: the algorithm's exit code, what went wrong. */
   exitCode: number | null
   error?: string
+  /** When it left the queue (ms since the epoch). */
+  started?: number
 }
 
 /** A job's work until its final status; 'detached' when it was left running for the next engine. */
@@ -52,6 +56,7 @@ const OUTPUT_CHECK_MS = 1000
  */
 export class Engine implements ComputeOperator {
   private readonly slots: Slots
+  private readonly retention: Retention
   private readonly jobs = new Map<string, Job>()
   private readonly disk: DiskUse
   private readonly ready: Promise<{ dataDir: string, store: JobStore }>
@@ -59,8 +64,9 @@ export class Engine implements ComputeOperator {
 
   /** `label` names the engine in errors ('local compute engine'). */
   constructor (private readonly label: string, private readonly options: ResolvedEngineOptions, private readonly runner: AlgorithmRunner) {
-    this.slots = new Slots(options.maxConcurrentJobs)
+    this.slots = new Slots({ size: options.maxConcurrentJobs, perConsumer: options.maxJobsPerConsumer, whenFull: options.consumerLimit })
     this.disk = new DiskUse(options.maxDiskBytes)
+    this.retention = new Retention(options.retainSeconds, jobId => { this.disk.release(jobId) })
     this.ready = this.load()
     // A failed load is answered to every call (503); it must not go unhandled meanwhile.
     this.ready.catch(() => {})
@@ -82,6 +88,7 @@ export class Engine implements ComputeOperator {
       else if (waits !== undefined || record.status !== STATUS.running) await this.interrupted(record, dataDir, store)
     }
     for (const record of store.all()) this.disk.hold(record.jobId, bytesOf(record.results))
+    this.retention.start(dataDir, store)
     return { dataDir, store }
   }
 
@@ -97,7 +104,8 @@ export class Engine implements ComputeOperator {
   private resume (record: JobRecord, dataDir: string, store: JobStore, wait: (job: PreparedJob, signal: AbortSignal) => Promise<RunOutcome>): void {
     const left = record.deadline === undefined ? this.options.maxJobSeconds : Math.max(0, record.deadline - unixNow())
     const job = this.track(record, dataDir, left)
-    this.slots.take()
+    this.slots.take(record.owner)
+    job.started = Date.now()
     const prepared = this.prepared(job, splitEntrypoint(record.container.entrypoint))
     job.done = this.settle(job, store, async () => await this.outcome(job, prepared, wait(prepared, job.controller.signal)))
   }
@@ -121,10 +129,12 @@ export class Engine implements ComputeOperator {
       algoDID: plan.algoDID,
       container: plan.container
     })
-    await store.add(record)
+    this.slots.admit(record.owner) // 429 past maxJobsPerConsumer
+    await store.add(record).catch(err => { this.slots.leave(record.owner); throw err })
     const answer = this.statusOf(record)
     const job = this.track(record, dataDir, plan.maxSeconds, ctx.log)
     job.done = this.lifecycle(job, store, plan)
+    publishJob(this.label, record, 'queued', this.slots)
     return [answer]
   }
 
@@ -173,6 +183,7 @@ export class Engine implements ComputeOperator {
   /** Ends the queued and starting jobs as interrupted; the running ones as the runner decides (killed, or left for the next engine). */
   async close (): Promise<void> {
     this.closed = true
+    await this.retention.stop()
     await Promise.all([...this.jobs.keys()].map(async jobId => await this.end(jobId, 'shutdown')))
     await this.runner.close?.()
   }
@@ -186,7 +197,7 @@ export class Engine implements ComputeOperator {
   }
 
   private statusOf (record: JobRecord): LocalJobStatus {
-    return toStatus(record)
+    return toStatus(record, this.retention.expires(record))
   }
 
   private track (record: JobRecord, dataDir: string, maxSeconds: number, log?: FastifyBaseLogger): Job {
@@ -203,13 +214,18 @@ export class Engine implements ComputeOperator {
   }
 
   private async lifecycle (job: Job, store: JobStore, plan: JobPlan): Promise<void> {
+    const { owner } = job.record
     try {
-      await this.slots.acquire(job.controller.signal)
+      await this.slots.acquire(owner, job.controller.signal)
     } catch {
       await this.finish(job, store, STATUS.completed) // ended while queued
+      this.slots.leave(owner)
       this.jobs.delete(job.record.jobId)
+      publishJob(this.label, job.record, 'finished', this.slots)
       return
     }
+    job.started = Date.now()
+    publishJob(this.label, job.record, 'running', this.slots, job.started)
     await this.settle(job, store, async () => await this.work(job, store, plan))
   }
 
@@ -227,8 +243,9 @@ export class Engine implements ComputeOperator {
       await this.finish(job, store, STATUS.completed).catch(() => {})
     } finally {
       clearTimeout(timer)
-      this.slots.release()
+      this.slots.release(job.record.owner)
       this.jobs.delete(job.record.jobId)
+      publishJob(this.label, job.record, 'finished', this.slots, job.started)
     }
   }
 

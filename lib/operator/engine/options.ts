@@ -23,6 +23,16 @@ export interface EngineOptions {
    * `maxOutputBytes` is left. 0, the default, sets no such cap.
    */
   maxDiskBytes?: number
+  /** A consumer's unfinished jobs, queued and running. Default: 10. */
+  maxJobsPerConsumer?: number
+  /**
+   * A start beyond `maxJobsPerConsumer`: 'refuse' answers 429 `FST_COMPUTE_CONSUMER_LIMIT`;
+   * 'wait' accepts it, and the consumer's jobs beyond the limit wait in status 1 until
+   * earlier ones end. Default: 'refuse'.
+   */
+  consumerLimit?: 'refuse' | 'wait'
+  /** Seconds a finished job's folder (outputs, logs, inputs) is kept; then it is deleted, and its status says so. Default: 604800 (7 days). */
+  retainSeconds?: number
 }
 
 export interface ResolvedEngineOptions {
@@ -34,10 +44,21 @@ export interface ResolvedEngineOptions {
   maxOutputFiles: number
   maxLogBytes: number
   maxDiskBytes: number
+  maxJobsPerConsumer: number
+  consumerLimit: 'refuse' | 'wait'
+  retainSeconds: number
 }
 
 const MIB = 1024 * 1024
-const DEFAULTS = { maxConcurrentJobs: 2, maxJobSeconds: 600, maxOutputBytes: 64 * MIB, maxOutputFiles: 1000, maxLogBytes: 8 * MIB } as const
+const DEFAULTS = {
+  maxConcurrentJobs: 2,
+  maxJobSeconds: 600,
+  maxOutputBytes: 64 * MIB,
+  maxOutputFiles: 1000,
+  maxLogBytes: 8 * MIB,
+  maxJobsPerConsumer: 10,
+  retainSeconds: 7 * 24 * 3600
+} as const
 type Limit = keyof typeof DEFAULTS
 
 /** An option error of the engine `name` (`localOperator`, `dockerOperator`). */
@@ -63,6 +84,8 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
   const datasets = options.datasets ?? {}
   if (typeof datasets !== 'object' || datasets === null) throw invalidOption(name, 'datasets must map documentIds to paths or URLs')
   stringsOf(name, 'datasets', datasets)
+  const consumerLimit = options.consumerLimit ?? 'refuse'
+  if (consumerLimit !== 'refuse' && consumerLimit !== 'wait') throw invalidOption(name, `consumerLimit must be 'refuse' or 'wait', got ${String(consumerLimit)}`)
   return {
     dataDir: options.dataDir,
     datasets: new Map(Object.entries(datasets)),
@@ -71,6 +94,9 @@ export function resolveEngineOptions (name: string, options: EngineOptions): Res
     maxOutputBytes: limit(name, options, 'maxOutputBytes'),
     maxOutputFiles: limit(name, options, 'maxOutputFiles'),
     maxLogBytes: limit(name, options, 'maxLogBytes'),
-    maxDiskBytes: wholeNumber(`${name}: maxDiskBytes`, options.maxDiskBytes ?? undefined, 0)
+    maxDiskBytes: wholeNumber(`${name}: maxDiskBytes`, options.maxDiskBytes ?? undefined, 0),
+    maxJobsPerConsumer: limit(name, options, 'maxJobsPerConsumer'),
+    consumerLimit,
+    retainSeconds: limit(name, options, 'retainSeconds')
   }
 }

@@ -31,6 +31,8 @@ export interface JobRecord {
   /** Why the engine ended the job other than by the algorithm's own exit. */
   error?: string
   results: ResultEntry[]
+  /** True once its folder was deleted for being kept its `retainSeconds`. */
+  expired?: boolean
 }
 
 /** A result as status objects list it (the plugin adds its `url`). */
@@ -43,6 +45,10 @@ export type LocalJobStatus = JobStatus & {
   results: ListedResult[]
   exitCode: number | null
   error?: string
+  /** Once finished: unix seconds when its folder (results and logs) is deleted. */
+  expires?: number
+  /** True once it was: `results` is then empty. */
+  expired?: boolean
 }
 
 type NewJob = Pick<JobRecord, 'jobId' | 'owner' | 'agreementId' | 'documentId' | 'inputDID' | 'algoDID' | 'container'>
@@ -72,15 +78,16 @@ export function statusChange (status: StatusCode): Pick<JobRecord, 'status' | 's
 
 /**
  * The job status object of spec section 3, plus `results` (each with its index),
- * `exitCode` and `error`. The plugin links each result to its computeResult route and
+ * `exitCode`, `error`, and `expires` when given (a finished job). The plugin links each result to its computeResult route and
  * fills `resultsUrl` and `algorithmLogUrl` from them: only it knows its prefix.
  */
-export function toStatus (record: JobRecord): LocalJobStatus {
+export function toStatus (record: JobRecord, expires?: number): LocalJobStatus {
   const { container: _container, deadline: _deadline, ...job } = record
   return {
     ...job,
     removed: 0,
     results: record.results.map((result, index) => ({ index, ...result })),
-    resultsDid: ''
+    resultsDid: '',
+    ...(expires === undefined ? {} : { expires })
   }
 }
