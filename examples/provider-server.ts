@@ -22,6 +22,7 @@ import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
 import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
+import { NODE_PREFIX, registerNodeWire } from './node-wire.js'
 import { registerOperations } from './metrics.js'
 import { limitPerConsumer, registerRateLimit, type RateLimits } from './rate-limit.js'
 
@@ -142,7 +143,8 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     computeOperator: config.operatorServiceUrl === undefined ? config.engine ?? 'local' : 'operator-service',
     datasets: config.terms === true ? EXAMPLE_DATASETS : Object.keys(DATASETS),
     terms: config.terms === true,
-    serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS
+    serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS,
+    currentWire: NODE_PREFIX
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
   // With the terms, publishers encrypt their files for this provider, as with the reference provider.
@@ -157,6 +159,7 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const checkSignature = limitPerConsumer(undefined, config.rateLimits)
   const verifier = nonceStore === undefined ? personalSignVerifier({ checkSignature }) : nonceVerifier(nonceStore, { checkSignature })
   await app.register(compute, { prefix: PREFIX, operator, nonceStore, verifier, ...(terms === undefined ? { buildWorkflow } : { terms }) })
+  await registerNodeWire(app, operator, buildWorkflow, account.address)
   return { app, providerAddress: account.address }
 }
 

@@ -25,8 +25,8 @@ export interface StartMessage {
   jobId?: string
 }
 
-/** The operator methods the routes call. */
-export type OperatorOperation = 'start' | 'status' | 'stop' | 'delete' | 'result'
+/** The operator methods the routes call (`environments` and `logs` on the current wire only). */
+export type OperatorOperation = 'start' | 'status' | 'stop' | 'delete' | 'result' | 'environments' | 'logs'
 
 /**
  * One operator call, as the route saw it end: `ok`, `rejected` (the operator refused it

@@ -79,3 +79,25 @@ export const TermsUnavailableError = createError<'FST_COMPUTE_TERMS_UNAVAILABLE'
 /** Building the workflow (the terms' lookups and order checks) took longer than the plugin's `operatorTimeout`. */
 export const TermsTimeoutError = createError<'FST_COMPUTE_TERMS_TIMEOUT', 503, [number]>(
   'FST_COMPUTE_TERMS_TIMEOUT', 'The data owner\'s terms could not be checked within %d ms.', 503)
+
+// The current wire (oceanNodeCompute): its refusals, with ocean-node's messages where clients know them.
+
+/** A current-wire request whose signature, nonce or token does not check out. The message says which. */
+export const NodeAuthError = createError<'FST_COMPUTE_NODE_AUTH', 401, [string]>(
+  'FST_COMPUTE_NODE_AUTH', '%s', 401)
+
+/** A current-wire request for something the caller may not use: another address's token, an environment not open to it. */
+export const AccessDeniedError = createError<'FST_COMPUTE_ACCESS_DENIED', 403, [string]>(
+  'FST_COMPUTE_ACCESS_DENIED', '%s', 403)
+
+/** A current-wire request for a job that is not the caller's, or not in the state asked for. */
+export const JobNotFoundError = createError<'FST_COMPUTE_JOB_NOT_FOUND', 404, [string]>(
+  'FST_COMPUTE_JOB_NOT_FOUND', '%s', 404)
+
+/** A byte range of a result that the file does not have. */
+export const RangeNotSatisfiableError = createError<'FST_COMPUTE_RANGE_NOT_SATISFIABLE', 416, [string]>(
+  'FST_COMPUTE_RANGE_NOT_SATISFIABLE', '%s', 416)
+
+/** A route of the current wire this provider does not offer (paid compute): the message says what instead. */
+export const NotImplementedError = createError<'FST_COMPUTE_NOT_IMPLEMENTED', 501, [string]>(
+  'FST_COMPUTE_NOT_IMPLEMENTED', '%s', 501)

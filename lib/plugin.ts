@@ -1,9 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { resolveOptions, type ComputePluginOptions } from './options.js'
-import { validatorCompiler } from './validation.js'
-import { errorHandler } from './error-handler.js'
-import { serializeRequest } from './log.js'
+import { setUpContext } from './context.js'
 import { typed } from './routes/common.js'
 import { startRoute } from './routes/start.js'
 import { statusRoute } from './routes/status.js'
@@ -43,22 +41,7 @@ const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute
     fastify.log.warn('fastify-ocean-compute: the terms have no `orders` verifier: orders are NOT checked, anyone may start jobs without paying')
   }
 
-  fastify.setValidatorCompiler(validatorCompiler())
-  fastify.setErrorHandler(errorHandler)
-
-  // A real client POSTs, PUTs and DELETEs with `Content-Type: application/json` and
-  // no body at all: that is "no body", not a 400.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error')
-  fastify.removeContentTypeParser('application/json')
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined)
-    else parseJson(request, body as string, done)
-  })
-
-  // Our routes log requests without their signatures; the host's other routes are untouched.
-  fastify.addHook('onRoute', route => {
-    route.logSerializers = { ...route.logSerializers, req: serializeRequest }
-  })
+  setUpContext(fastify)
 
   const app = typed(fastify)
   startRoute(app, options)

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import type { JobStatus } from '../../schemas/job.js'
 import type { Workflow } from '../../schemas/workflow.js'
+import type { ComputeEnvironment } from '../../schemas/modern/environment.js'
 
 /** What every operator call gets besides its parameters. */
 export interface OperatorContext {
@@ -36,6 +37,12 @@ export interface ResultQuery {
   index: number
 }
 
+/** Selects one job whose log to follow (the current wire's computeStreamableLogs). */
+export interface LogQuery {
+  owner: string
+  jobId: string
+}
+
 /** A result file, ready to stream to the client. */
 export interface ResultFile {
   /** The download name. Default: the `filename` the job's status lists for it. */
@@ -67,6 +74,17 @@ export interface ComputeOperator {
    * operator that cannot work (an unusable folder) stops Fastify from starting.
    */
   ready?(): Promise<void>
+  /**
+   * The compute environments it offers the current wire (oceanNodeCompute), each with
+   * its free tier. Without this method that plugin describes one from its options.
+   */
+  environments?(ctx: OperatorContext): Promise<ComputeEnvironment[]> | ComputeEnvironment[]
+  /**
+   * The log of a running job of `owner` as it is written, a stream that ends with the
+   * job; undefined when no such job runs (the route answers 404). Without this method
+   * the current wire lists no computeStreamableLogs.
+   */
+  logs?(query: LogQuery, ctx: OperatorContext): Promise<Readable | undefined>
   /** Releases what the operator holds (sockets, timers, processes). */
   close?(): Promise<void> | void
 }

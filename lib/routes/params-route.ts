@@ -63,7 +63,7 @@ function paramsFrom (schema: TObject, limits: ParamLimits): preValidationHookHan
 }
 
 /** Throws the spec's 400 when schema validation (attached to the request) or `extra` found problems. */
-function assertValid (request: FastifyRequest, extra: FieldErrors | undefined): void {
+export function assertValid (request: FastifyRequest, extra: FieldErrors | undefined): void {
   // The common case, on every request: nothing to gather.
   if (request.validationError === undefined && extra === undefined) return
   const errors = schemaProblems(request.validationError?.validation ?? [])

@@ -28,7 +28,7 @@ export interface NonceStore {
 
 // A store that throws (Redis down, a lost connection) is an outage, not the client's
 // fault: a 503, with the cause in the log only (it may name hosts).
-async function fromStore<T> (request: FastifyRequest, call: () => T | Promise<T>): Promise<T> {
+export async function fromStore<T> (request: FastifyRequest, call: () => T | Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {

@@ -7,13 +7,13 @@ type Secp256k1 = typeof import('secp256k1')
 
 /**
  * Recovers who personal_sign-ed a message (EIP-191, the message as UTF-8 text even
- * when it looks like hex). Answers the signer's address in lower case, or undefined
- * for a malformed or unrecoverable signature. Every backend answers the same for
- * every input.
+ * when it looks like hex; bytes as they are). Answers the signer's address in lower case,
+ * or undefined for a malformed or unrecoverable signature. Every backend answers the same
+ * for every input.
  */
 export interface RecoveryBackend {
   readonly name: 'native' | 'viem'
-  recover (message: string, signature: string): Promise<string | undefined>
+  recover (message: string | Uint8Array, signature: string): Promise<string | undefined>
 }
 
 // 65 bytes: r, s and v. Anything else is refused before any curve arithmetic.
@@ -22,7 +22,7 @@ const SIGNATURE = /^0x[0-9a-fA-F]{130}$/
 // The recovery id for each `v` viem accepts; any other `v` is refused, as viem does.
 const RECOVERY_ID: ReadonlyMap<number, number> = new Map([[0, 0], [1, 1], [27, 0], [28, 1]])
 
-function backend (name: RecoveryBackend['name'], recover: (message: string, signature: Hex) => string | Promise<string>): RecoveryBackend {
+function backend (name: RecoveryBackend['name'], recover: (message: string | Uint8Array, signature: Hex) => string | Promise<string>): RecoveryBackend {
   return {
     name,
     async recover (message, signature) {
@@ -40,7 +40,7 @@ function backend (name: RecoveryBackend['name'], recover: (message: string, sign
 
 /** viem's pure-JS recovery: always there, and slow (`npm run bench -- --scenario status-signed`). */
 export const viemBackend = backend('viem', async (message, signature) =>
-  (await recoverMessageAddress({ message, signature })).toLowerCase())
+  (await recoverMessageAddress({ message: typeof message === 'string' ? message : { raw: message }, signature })).toLowerCase())
 
 // keccak-256 with js-sha3, and the prefixed message built in one Buffer: several times
 // faster than viem's keccak256 (@noble/hashes) and its hashMessage, which goes through hex
@@ -53,9 +53,10 @@ function keccak (data: Uint8Array): Uint8Array {
  * The EIP-191 personal_sign digest of `message` as UTF-8 text: keccak-256 of
  * "\x19Ethereum Signed Message:\n", the message's length in bytes, and the message.
  * The prefix is ASCII, so one UTF-8 encoding of the whole is those bytes in a row (a lone
- * surrogate becomes U+FFFD in both, as in viem's TextEncoder).
+ * surrogate becomes U+FFFD in both, as in viem's TextEncoder). Bytes are signed as they are.
  */
-export function personalSignDigest (message: string): Uint8Array {
+export function personalSignDigest (message: string | Uint8Array): Uint8Array {
+  if (typeof message !== 'string') return keccak(Buffer.concat([Buffer.from(`\x19Ethereum Signed Message:\n${message.length}`), message]))
   return keccak(Buffer.from(`\x19Ethereum Signed Message:\n${Buffer.byteLength(message, 'utf8')}${message}`, 'utf8'))
 }
 

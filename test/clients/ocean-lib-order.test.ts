@@ -4,7 +4,7 @@ import { chainDdos, chainOrders } from '../../lib/index.js'
 import { startAnvil } from '../helpers/anvil.js'
 import { accounts, deployOcean } from '../helpers/contracts.js'
 
-// The real client: ocean.js 0.11.5 (npm @oceanprotocol/lib, with web3 1.x), unmodified,
+// The real client: ocean.js 0.11.5 (npm @oceanprotocol/lib, installed as ocean-lib-0-11 beside the current 8.6.2, with web3 1.x), unmodified,
 // publishing a DDO on chain and ordering a datatoken on anvil with the V3 contracts, as
 // `ocean.assets.order` and `OnChainMetadata.publish` do once Aquarius and the provider have
 // answered. Its own classes send the transactions (from anvil's unlocked accounts); the
@@ -14,7 +14,7 @@ t.setTimeout(180_000)
 const require = createRequire(import.meta.url)
 interface Receipt { transactionHash: string }
 const Web3 = require('web3') as new (url: string) => unknown
-const { DataTokens } = require('@oceanprotocol/lib/dist/node/datatokens/Datatokens.js') as {
+const { DataTokens } = require('ocean-lib-0-11/dist/node/datatokens/Datatokens.js') as {
   DataTokens: new (factory: string, factoryAbi: undefined, datatokenAbi: undefined, web3: unknown, logger: unknown) => {
     create(blob: string, address: string, cap?: string, name?: string, symbol?: string): Promise<string>
     mint(datatoken: string, address: string, amount: string, to?: string): Promise<Receipt>
@@ -22,10 +22,10 @@ const { DataTokens } = require('@oceanprotocol/lib/dist/node/datatokens/Datatoke
     getPreviousValidOrders(datatoken: string, amount: string, serviceId: number, timeout: number, address: string): Promise<string | null>
   }
 }
-const { OnChainMetadata } = require('@oceanprotocol/lib/dist/node/metadatacache/OnChainMetaData.js') as {
+const { OnChainMetadata } = require('ocean-lib-0-11/dist/node/metadatacache/OnChainMetaData.js') as {
   OnChainMetadata: new (web3: unknown, logger: unknown, metadata: string) => { publish(did: string, ddo: unknown, address: string): Promise<Receipt | null> }
 }
-const { Logger } = require('@oceanprotocol/lib') as { Logger: unknown }
+const { Logger } = require('ocean-lib-0-11') as { Logger: unknown }
 
 const node = await startAnvil(t)
 if (node !== undefined) {

@@ -3,7 +3,9 @@ import { appendFile, mkdir, realpath, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { InvalidOptionError, OperatorUnavailableError } from '../../errors.js'
-import type { ComputeOperator, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
+import type { Readable } from 'node:stream'
+import type { ComputeOperator, LogQuery, OperatorContext, OperatorQuery, OperatorStartRequest, ResultFile, ResultQuery } from '../types.js'
+import { followFile } from './follow.js'
 import { splitEntrypoint } from './entrypoint.js'
 import { fetchTo, type DownloadRules } from './fetch.js'
 import { JobStore } from './job-store.js'
@@ -175,6 +177,14 @@ export class Engine implements ComputeOperator {
     const [record] = this.match(store, { owner: query.owner, jobId: query.jobId })
     const entry = record?.results[query.index]
     return entry === undefined ? undefined : await openResult(jobLayout(dataDir, query.jobId), entry)
+  }
+
+  /** The log of a running job of `owner` as it is written, ending with the job; undefined when none runs. */
+  async logs (query: LogQuery, _ctx?: OperatorContext): Promise<Readable | undefined> {
+    const { store } = await this.open()
+    const [record] = this.match(store, query)
+    const job = record === undefined ? undefined : this.jobs.get(record.jobId)
+    return job === undefined ? undefined : followFile(job.layout.log, job.done)
   }
 
   /** Ends the queued and starting jobs as interrupted; the running ones as the runner decides (killed, or left for the next engine). */

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { InvalidOptionError } from '../errors.js'
+import { positiveInteger } from '../option-checks.js'
+import { resolveOptions, type ComputePluginOptions, type ResolvedOptions } from '../options.js'
+import { memoryNonceStore } from '../verifier/stores/memory.js'
+import type { NonceStore } from '../verifier/nonce.js'
+import type { ComputeVerifier } from '../verifier/types.js'
+import type { ComputeEnvironment } from '../../schemas/modern/environment.js'
+import { nodeParamSchemas } from '../../schemas/modern/params.js'
+import { nodeRouteSchemas, type NodeRouteSchemas } from '../../schemas/modern/routes.js'
+import { nodeVerifier } from './verifier.js'
+import { TokenIssuer } from './token.js'
+import { JobBook } from './jobs.js'
+
+export interface OceanNodeComputeOptions extends Pick<ComputePluginOptions, 'operator' | 'buildWorkflow' | 'operatorTimeout' | 'bodyLimit' | 'limits'> {
+  /**
+   * Keeps each consumer's last nonce (the current wire stores the nonce a client sent; a
+   * client sends the stored one + 1). Any store of the first profile works; give this
+   * profile its own. Default: `memoryNonceStore()`, one process.
+   */
+  nonceStore?: NonceStore
+  /**
+   * Checks signatures: the route hands it `consumerAddress`, `signature`, `nonce` and the
+   * signed `command`. The first profile's `computeVerifier` decorator is not used here:
+   * its messages differ. Default: `nodeVerifier(nonceStore)`.
+   */
+  verifier?: ComputeVerifier
+  /**
+   * The environments `GET computeEnvironments` lists and freeCompute enforces. Default:
+   * the operator's own (`environments()` of the local and container engines), else one
+   * free environment of `maxJobDuration` seconds with no resources to ask for.
+   */
+  environments?: ComputeEnvironment[]
+  /** Seconds a free job may run where nothing else says. Default: 3600. */
+  maxJobDuration?: number
+  /** HMAC key of the auth tokens, at least 32 bytes. Default: random per registration (tokens end with the process). */
+  tokenSecret?: string | Buffer
+  /** Seconds an auth token lives; a client's `validUntil` may only shorten it. Default: 3600. */
+  tokenLifetime?: number
+  /** The provider's address, shown in the discovery document and the environments. */
+  providerAddress?: string
+  /** The chains listed in the discovery document. Default: []. */
+  chainIds?: number[]
+}
+
+export interface ResolvedNodeOptions extends ResolvedOptions {
+  nonceStore: NonceStore
+  environments: ComputeEnvironment[] | undefined
+  maxJobDuration: number
+  tokens: TokenIssuer
+  tokenLifetime: number
+  providerAddress: string
+  chainIds: number[]
+  jobs: JobBook
+  /** The route schemas under `limits`. */
+  routes: NodeRouteSchemas
+}
+
+// How many jobs' terms are remembered (about 1 KB each at most).
+const JOB_BOOK_SIZE = 10_000
+
+function secretOf (given: unknown): Buffer {
+  if (given === undefined) return randomBytes(32)
+  const secret = typeof given === 'string' ? Buffer.from(given, 'utf8') : given
+  if (!Buffer.isBuffer(secret) || secret.length < 32) throw new InvalidOptionError('tokenSecret must be a string or Buffer of at least 32 bytes')
+  return secret
+}
+
+function environmentsOf (given: unknown): ComputeEnvironment[] | undefined {
+  if (given === undefined) return undefined
+  if (!Array.isArray(given) || given.some(env => typeof env?.id !== 'string' || !Array.isArray(env.resources))) {
+    throw new InvalidOptionError('environments must be a list of compute environments, each with an id and resources')
+  }
+  return given as ComputeEnvironment[]
+}
+
+/** Applies defaults and checks every option of the current wire's plugin once, at registration. */
+export function resolveNodeOptions (fastify: FastifyInstance, options: OceanNodeComputeOptions): ResolvedNodeOptions {
+  const nonceStore = options.nonceStore ?? memoryNonceStore()
+  // The first profile's checks and defaults; its default verifier (of the first wire's messages) is replaced below.
+  const base = resolveOptions(fastify, { ...options, nonceStore })
+  const store = base.nonceStore!
+  if (options.providerAddress !== undefined && typeof options.providerAddress !== 'string') throw new InvalidOptionError('providerAddress must be a string')
+  const chainIds = options.chainIds ?? []
+  if (!Array.isArray(chainIds) || !chainIds.every(Number.isSafeInteger)) throw new InvalidOptionError('chainIds must be a list of chain ids')
+  return {
+    ...base,
+    verifier: options.verifier ?? nodeVerifier(store),
+    nonceStore: store,
+    environments: environmentsOf(options.environments),
+    maxJobDuration: positiveInteger('maxJobDuration', options.maxJobDuration, 3600),
+    tokens: new TokenIssuer(secretOf(options.tokenSecret)),
+    tokenLifetime: positiveInteger('tokenLifetime', options.tokenLifetime, 3600),
+    providerAddress: options.providerAddress ?? '',
+    chainIds,
+    jobs: new JobBook(JOB_BOOK_SIZE),
+    routes: nodeRouteSchemas(nodeParamSchemas(base.limits))
+  }
+}
