@@ -51,7 +51,7 @@ export async function startAnvil (t: Test, args: string[] = []): Promise<{ url: 
   const url = `http://127.0.0.1:${port}`
   await until(async () => {
     if (failed !== undefined) throw failed
-    if (node.exitCode !== null) throw new Error(`anvil exited: ${output}`)
+    if (node.exitCode !== null || node.signalCode !== null) throw new Error(`anvil exited (${node.exitCode ?? node.signalCode}): ${output}`)
     // Each try is bounded: on a loaded machine a first connection can hang past the deadline.
     return await rpc(url, 'eth_chainId', [], AbortSignal.timeout(2000)).catch(() => undefined)
   }, 'anvil to answer', 60_000, 50)

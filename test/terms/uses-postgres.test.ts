@@ -10,6 +10,9 @@ import { checkOrderUsesBetweenProcesses } from '../helpers/shared-order-uses.js'
 t.setTimeout(180_000)
 const server = await startPostgres(t)
 if (server !== undefined) {
+  // Started before any subtest: once the subtests are done, tap ends this file's test and runs
+  // a teardown added later at once, which killed anvil while it was still being waited for.
+  const node = await startAnvil(t)
   const pool = new pg.Pool({ ...server, max: 20 })
   t.teardown(async () => { await pool.end() })
 
@@ -32,7 +35,6 @@ if (server !== undefined) {
       [{ order_id: '0xabc', taken: 1, expires_at: '1234' }, { order_id: '0xdef', taken: 0, expires_at: null }], 'released, never below 0')
   })
 
-  const node = await startAnvil(t)
   if (node !== undefined) {
     t.test('two provider processes with one PostgreSQL start one job with an order of one', async t => {
       await postgresOrderUses(pool).createTable()

@@ -10,6 +10,9 @@ import { checkOrderUsesBetweenProcesses } from '../helpers/shared-order-uses.js'
 t.setTimeout(180_000)
 const server = await startRedis(t)
 if (server !== undefined) {
+  // Started before any subtest: once the subtests are done, tap ends this file's test and runs
+  // a teardown added later at once, which killed anvil while it was still being waited for.
+  const node = await startAnvil(t)
   const redis = new Redis(server.url)
   t.teardown(() => { redis.disconnect() })
 
@@ -31,7 +34,6 @@ if (server !== undefined) {
     t.equal(await redis.get('test:uses:0xabc'), '0', 'never below 0')
   })
 
-  const node = await startAnvil(t)
   if (node !== undefined) {
     t.test('two provider processes with one Redis start one job with an order of one', async t => {
       await checkOrderUsesBetweenProcesses(t, node.url, { ORDER_USES_REDIS: server.url })
