@@ -24,10 +24,15 @@ export function clientFrom (name: string, options: { rpcUrl?: string | undefined
 }
 
 /** What bounds a chain call: the caller's signal and a deadline (ms since the epoch). */
-export interface Bound { signal: AbortSignal, deadline: number }
+export interface Bound {
+  signal: AbortSignal
+  deadline: number
+  /** Set when a call was cut off at the deadline: a Node timer can fire a millisecond before Date.now() reaches it. */
+  passed?: boolean
+}
 
 /** True once `bound` has cut its calls off. */
-export const expired = (bound: Bound) => bound.signal.aborted || Date.now() >= bound.deadline
+export const expired = (bound: Bound) => bound.passed === true || bound.signal.aborted || Date.now() >= bound.deadline
 
 /**
  * `promise`, or a rejection once the signal aborts or the deadline passes, whichever
@@ -39,7 +44,10 @@ export async function raced<T> (promise: Promise<T>, bound: Bound): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   let stop: (() => void) | undefined
   const cut = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(reject, Math.max(0, bound.deadline - Date.now()), new Error('the deadline passed'))
+    timer = setTimeout(() => {
+      bound.passed = true
+      reject(new Error('the deadline passed'))
+    }, Math.max(0, bound.deadline - Date.now()))
     stop = () => { reject(bound.signal.reason) }
     bound.signal.addEventListener('abort', stop, { once: true })
   })
