@@ -52,6 +52,8 @@ t.test('every option of the plugins, operators, stores and terms is named in the
     ['lib/terms/resolvers/chain.ts', ['ChainDdosOptions']],
     ['lib/verifier/stores/redis.ts', ['RedisNonceStoreOptions']],
     ['lib/verifier/stores/postgres.ts', ['PostgresNonceStoreOptions']],
+    ['lib/terms/uses/redis.ts', ['RedisOrderUsesOptions']],
+    ['lib/terms/uses/postgres.ts', ['PostgresOrderUsesOptions']],
     ['schemas/params.ts', ['ParamLimits']]
   ]
   for (const [file, names] of interfaces) {
