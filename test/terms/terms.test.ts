@@ -1,6 +1,12 @@
+import diagnostics from 'node:diagnostics_channel'
+import { once } from 'node:events'
+import { request as httpRequest } from 'node:http'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import compute, { hostResolver, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorStartRequest } from '../../lib/index.js'
+import compute, { hostResolver, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
+import { OperatorUnavailableError } from '../../lib/errors.js'
+import { CHANNELS } from '../../lib/channels.js'
+import type { JobStatus } from '../../schemas/job.js'
 import type { OceanTermsOptions } from '../../lib/terms/index.js'
 import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
@@ -290,6 +296,56 @@ t.test('a use taken for an order is given back when the operator refuses the sta
   ;({ app, orders } = await serve(t))
   t.equal((await start(app)).statusCode, 200)
   t.equal(orders!.released, 0, 'a started job keeps its use')
+})
+
+t.test('a use is kept when the operator may have started the job: it timed out, failed, or the client left mid-start', async t => {
+  // Each operator records the job before its answer goes wrong, as a remote one can.
+  class LateOperator extends MemoryOperator {
+    override async start (request: OperatorStartRequest): Promise<JobStatus[]> {
+      const jobs = await super.start(request)
+      await new Promise(resolve => setTimeout(resolve, 500))
+      return jobs
+    }
+  }
+  let { app, orders, operator } = await serve(t, { operator: new LateOperator(), plugin: { operatorTimeout: 100 } })
+  const late = await start(app)
+  t.equal(late.statusCode, 503)
+  t.equal(operator.jobs.size, 1, 'the job is on the operator')
+  t.equal(orders!.released, 0, 'a timed-out start keeps its use, as the README says')
+
+  class FailingAfterStart extends MemoryOperator {
+    override async start (request: OperatorStartRequest): Promise<never> {
+      await super.start(request)
+      throw new Error('connection reset while reading the answer')
+    }
+  }
+  ;({ app, orders, operator } = await serve(t, { operator: new FailingAfterStart() }))
+  t.equal((await start(app)).statusCode, 503)
+  t.equal(orders!.released, 0, 'an operator that failed after it may have started the job: kept')
+
+  // The http operator aborts its call when the client goes away, and answers 503 (aborted).
+  class AbortedOperator extends MemoryOperator {
+    override async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<never> {
+      await super.start(request)
+      await once(ctx.signal, 'abort')
+      throw new OperatorUnavailableError('The compute operator call was aborted.')
+    }
+  }
+  ;({ app, orders, operator } = await serve(t, { operator: new AbortedOperator() }))
+  const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
+  const payload = JSON.stringify({
+    consumerAddress: alice.address, signature: await sign(alice, { documentId: DATASET_DID }), documentId: DATASET_DID,
+    transferTxId: '0xtx', serviceId: '1', output: {}, algorithmMeta: RAW
+  })
+  const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: COMPUTE_PATH, headers: { 'content-type': 'application/json' } })
+  req.on('error', () => {})
+  req.end(payload)
+  while (operator.jobs.size === 0) await new Promise(resolve => setTimeout(resolve, 10))
+  const refused = new Promise(resolve => { diagnostics.subscribe(CHANNELS.start, function done (message) { diagnostics.unsubscribe(CHANNELS.start, done); resolve(message) }) })
+  req.destroy()
+  t.match(await refused, { outcome: 'refused', statusCode: 503 }, 'the start ended as a 503')
+  t.equal(orders!.uses, 1)
+  t.equal(orders!.released, 0, 'a client that leaves once the job is sent does not get its use back')
 })
 
 t.test('a give-back that fails or hangs is logged and does not change the answer', async t => {
