@@ -119,17 +119,23 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     if (map.size > size) map.delete(map.keys().next().value!)
   }
 
-  /** The receipt once it has its confirmations (read again after waiting: a reorg may have moved it), or undefined when there is none. */
-  async function finalReceipt (hash: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
-    const known = receipts.get(hash)
+  /**
+   * The receipt once it has its confirmations (read again after waiting: a reorg may have
+   * moved it), or undefined when there is none. It keeps only the datatoken's logs, all the
+   * checks read, and is remembered so: any signer may name a transaction with thousands of logs.
+   */
+  async function finalReceipt (hash: string, datatoken: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
+    const key = `${hash}:${datatoken}`
+    const known = receipts.get(key)
     if (known !== undefined) return known
     for (;;) {
       const receipt = parseReceipt(await call('eth_getTransactionReceipt', [hash], bound), hash)
       if (receipt === undefined) return undefined
       const blocks = await confirmationsNeeded(bound)
       if (blocks === 0 || await head(bound) - receipt.block >= blocks) {
-        remember(receipts, hash, receipt, cacheSize)
-        return receipt
+        const own = { ...receipt, logs: receipt.logs.filter(log => log.address === datatoken) }
+        remember(receipts, key, own, cacheSize)
+        return own
       }
       waiting.yes = true
       do await raced(sleep(pollInterval, undefined, { ref: false }), bound)
@@ -160,7 +166,7 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
       !Number.isSafeInteger(order.serviceIndex) || !COST.test(order.cost) || !Number.isSafeInteger(order.timeout) || order.timeout < 0) return invalid
     const hash = (order.txId.startsWith('0x') ? order.txId : '0x' + order.txId).toLowerCase()
 
-    const receipt = await finalReceipt(hash, bound, waiting)
+    const receipt = await finalReceipt(hash, datatoken, bound, waiting)
     if (receipt === undefined || !receipt.succeeded) return invalid
     const orders = ordersOf(receipt, datatoken)
     if (orders.length !== 1) return invalid

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http'
 import { once } from 'node:events'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import t from 'tap'
 import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
 import { chainOrders, type ChainClient, type OrderToCheck } from '../../lib/index.js'
@@ -305,4 +307,35 @@ t.test('an RPC node that is down, slow or answers garbage: a 503 within the boun
   await t.rejects(chainOrders({ rpcUrl: url }).verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a chain id that is no number')
   answers[0] = body => body.method === 'eth_chainId' ? '0x1' : body.method === 'eth_blockNumber' ? { number: 1 } : receipt()
   await t.rejects(chainOrders({ rpcUrl: url }).verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a block number that is no number')
+})
+
+t.test('a receipt is remembered with only the datatoken\'s logs: hashes of huge transactions cannot fill the memory', async t => {
+  // Any signer may send the hash of any transaction on chain, such as an airdrop's with
+  // thousands of logs; each is final, so it is remembered (up to cacheSize of them).
+  const datatoken = `0x${'cd'.repeat(20)}` as const
+  const order: OrderToCheck = { txId: '', did: 'did:op:' + datatoken.slice(2), datatoken, serviceIndex: 0, consumer: `0x${'ef'.repeat(20)}`, cost: '1', timeout: 0 }
+  const transfer = toEventSelector('Transfer(address,address,uint256)')
+  const huge: ChainClient = {
+    request: async ({ params }) => ({
+      transactionHash: (params as string[])[0],
+      status: '0x1',
+      blockNumber: '0x5',
+      logs: Array.from({ length: 2000 }, (_, i) => ({
+        address: '0x' + '55'.repeat(20),
+        topics: [transfer, '0x' + i.toString(16).padStart(64, '0'), '0x' + (i + 1).toString(16).padStart(64, 'a')],
+        data: '0x' + i.toString(16).padStart(64, '0')
+      }))
+    })
+  }
+  const verifier = chainOrders({ client: huge, confirmations: 0 })
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  const before = process.memoryUsage().heapUsed
+  for (let i = 0; i < 40; i++) {
+    t.same(await verifier.verify({ ...order, txId: '0x' + i.toString(16).padStart(64, '0') }, signal()), { valid: false })
+  }
+  gc()
+  const kept = process.memoryUsage().heapUsed - before
+  t.ok(kept < 8 * 1024 * 1024, `40 receipts of 2000 foreign logs each keep ${Math.round(kept / 1024)} KiB, under 8 MiB`)
 })
