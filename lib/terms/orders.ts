@@ -164,7 +164,8 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     const datatoken = String(order.datatoken).toLowerCase()
     if (!TX_HASH.test(order.txId) || !ADDRESS.test(datatoken) || String(order.did).toLowerCase() !== 'did:op:' + datatoken.slice(2) ||
       !Number.isSafeInteger(order.serviceIndex) || !COST.test(order.cost) || !Number.isSafeInteger(order.timeout) || order.timeout < 0) return invalid
-    const hash = (order.txId.startsWith('0x') ? order.txId : '0x' + order.txId).toLowerCase()
+    // With 0x, 0X or neither (the pattern allows each): one spelling for the node and the use counter.
+    const hash = '0x' + order.txId.slice(-64).toLowerCase()
 
     const receipt = await finalReceipt(hash, datatoken, bound, waiting)
     if (receipt === undefined || !receipt.succeeded) return invalid

@@ -191,6 +191,13 @@ if (node !== undefined) {
     t.equal(verdicts.filter(verdict => verdict.valid).length, 1, 'of 100 concurrent starts with one order exactly one is valid')
     const another = await ocean.order(datatoken, {})
     t.equal((await once.verify(request(another), signal())).valid, true, 'each order has its own uses')
+    const spellings = [another.slice(2), another.toUpperCase().replace('0X', '0x'), another.replace('0x', '0X'), another.slice(2).toUpperCase()]
+    for (const txId of spellings) {
+      t.same(await once.verify(request(txId, { datatoken: datatoken.toUpperCase().replace('0X', '0x') as Address }), signal()), { valid: false }, `the same order spelt ${txId.slice(0, 4)}…: its use is taken`)
+    }
+    const fresh = await ocean.order(datatoken, {})
+    t.equal((await once.verify(request(fresh.replace('0x', '0X')), signal())).valid, true, 'a hash with 0X, as Python reads it, is the order')
+    t.same(await once.verify(request(fresh), signal()), { valid: false }, 'counted under the same key as with 0x')
   })
 
   t.test('a failing order-use store is a 503 within the time allowed', async t => {
