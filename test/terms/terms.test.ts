@@ -3,12 +3,13 @@ import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import compute, { hostResolver, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
+import compute, { chainDdos, chainOrders, hostResolver, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
 import { OperatorUnavailableError } from '../../lib/errors.js'
 import { CHANNELS } from '../../lib/channels.js'
 import type { JobStatus } from '../../schemas/job.js'
 import type { OceanTermsOptions } from '../../lib/terms/index.js'
 import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
+import { freePort } from '../helpers/servers.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, bob, sign } from '../helpers/sign.js'
 import { encryptFiles } from '../../lib/terms/files.js'
@@ -260,6 +261,24 @@ t.test('without an order verifier orders are not checked, and registration says 
   t.match(lines.join(''), /orders are NOT checked/)
   const res = await start(app, { transferTxId: '0xnever-paid' })
   t.equal(res.statusCode, 200)
+})
+
+t.test('the RPC URL, which may carry an API key, is in no answer and no log line when the chain fails', async t => {
+  const rpcUrl = `http://127.0.0.1:${await freePort()}/v3/SECRETKEY?apikey=SECRET2`
+  const cases: Array<[string, Partial<OceanTermsOptions>]> = [
+    ['the order check', { orders: chainOrders({ rpcUrl, confirmations: 0 }) }],
+    ['the chain resolver', { resolver: chainDdos({ rpcUrl, metadata: '0x' + '11'.repeat(20) }) }]
+  ]
+  for (const [name, terms] of cases) {
+    const lines: string[] = []
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
+    await app.register(compute, { prefix: PREFIX, operator: new MemoryOperator(), terms: { resolver: hostResolver([dataset()]), privateKey: PROVIDER_KEY, ...terms } })
+    t.teardown(() => app.close())
+    const res = await start(app, { transferTxId: '0x' + 'ab'.repeat(32) })
+    t.equal(res.statusCode, 503, name)
+    t.match(lines.join(''), /HTTP request failed.*127\.0\.0\.1:\d+/, `${name}: the log says what failed, and where`)
+    t.notMatch(res.body + lines.join(''), /SECRET/, `${name}: but not the URL's path or query`)
+  }
 })
 
 t.test('a service without a timeout has no valid order (the reference provider failed on it)', async t => {
