@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { InvalidOptionError, TermsRefusedError, TermsUnavailableError } from '../errors.js'
+import { ChainUnavailableError, InvalidOptionError, OrderUsesUnavailableError, TermsRefusedError, TermsUnavailableError } from '../errors.js'
 import { httpStatusOf } from '../http-status.js'
 import type { BuildWorkflow, BuildWorkflowInput } from '../workflow.js'
 import type { Workflow, WorkflowInput } from '../../schemas/workflow.js'
@@ -92,6 +92,8 @@ class TermsCheck {
     } catch (err) {
       if (err === this.#signal.reason && httpStatusOf(err) === 503) throw err
       this.#log.warn({ err }, fault)
+      // The chain readers' own 503s are written for clients: "not final yet: try again".
+      if (err instanceof ChainUnavailableError || err instanceof OrderUsesUnavailableError) throw err
       throw new TermsUnavailableError(fault, { cause: err })
     }
   }

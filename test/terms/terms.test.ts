@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import compute, { chainDdos, chainOrders, hostResolver, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
+import compute, { chainDdos, chainOrders, hostResolver, type ChainClient, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
 import { OperatorUnavailableError } from '../../lib/errors.js'
 import { CHANNELS } from '../../lib/channels.js'
 import type { JobStatus } from '../../schemas/job.js'
@@ -279,6 +279,17 @@ t.test('the RPC URL, which may carry an API key, is in no answer and no log line
     t.match(lines.join(''), /HTTP request failed.*127\.0\.0\.1:\d+/, `${name}: the log says what failed, and where`)
     t.notMatch(res.body + lines.join(''), /SECRET/, `${name}: but not the URL's path or query`)
   }
+})
+
+t.test('an order not final yet is a 503 that tells the consumer to try again, as the README says', async t => {
+  const txId = '0x' + 'ab'.repeat(32)
+  const stuck: ChainClient = {
+    request: async ({ method }) => method === 'eth_chainId' ? '0x1' : method === 'eth_blockNumber' ? '0x5' : { transactionHash: txId, status: '0x1', blockNumber: '0x5', logs: [] }
+  }
+  const { app } = await serve(t, { orders: false, terms: { orders: chainOrders({ client: stuck, timeout: 200, pollInterval: 20 }) } })
+  const res = await start(app, { transferTxId: txId })
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { error: `The order ${txId} is not final yet: try again after a few more blocks.` })
 })
 
 t.test('a service without a timeout has no valid order (the reference provider failed on it)', async t => {
