@@ -186,9 +186,12 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     if (uses === undefined) return { valid: true }
     const key = `${hash}:${datatoken}`
     let taken: boolean
+    const taking = Promise.resolve().then(() => uses.take(key, limit!, expiresAt))
     try {
-      taken = await raced(Promise.resolve().then(() => uses.take(key, limit!, expiresAt)), bound)
+      taken = await raced(taking, bound)
     } catch (err) {
+      // Cut off, the start fails; a use the store takes after that is given back, as no job has it.
+      taking.then(async late => { if (late) await uses.release(key) }).catch(() => {})
       throw new OrderUsesUnavailableError({ cause: err })
     }
     if (!taken) return invalid

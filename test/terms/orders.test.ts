@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import t from 'tap'
 import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
-import { chainOrders, type ChainClient, type OrderToCheck } from '../../lib/index.js'
+import { chainOrders, memoryOrderUses, type ChainClient, type OrderToCheck } from '../../lib/index.js'
 import { rpc, startAnvil } from '../helpers/anvil.js'
 import { accounts, DataTokenTemplate, deployOcean } from '../helpers/contracts.js'
 import { freePort } from '../helpers/servers.js'
@@ -208,6 +208,26 @@ if (node !== undefined) {
     const started = Date.now()
     await t.rejects(hanging.verify(request(tx), signal()), { code: 'FST_COMPUTE_ORDER_USES_UNAVAILABLE' })
     t.ok(Date.now() - started < 5000, 'cut off at the timeout')
+
+    // A store slower than the check's time: the start got its 503, and a use that lands later is given back.
+    const memory = memoryOrderUses()
+    let landed!: () => void
+    const landing = new Promise<void>(resolve => { landed = resolve })
+    const slow = chainOrders({
+      rpcUrl: node.url,
+      jobsPerOrder: 1,
+      timeout: 300,
+      uses: {
+        take: async (...args) => { await new Promise(resolve => setTimeout(resolve, 600)); const taken = memory.take(...args); landed(); return taken },
+        release: order => memory.release(order)
+      }
+    })
+    const late = await ocean.order(datatoken, {})
+    await t.rejects(slow.verify(request(late), signal()), { code: 'FST_COMPUTE_ORDER_USES_UNAVAILABLE' })
+    await landing
+    await new Promise(resolve => setImmediate(resolve))
+    t.equal((await chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, uses: memory }).verify(request(late), signal())).valid, true,
+      'the order still has its one use: the start that timed out spent none')
   })
 
   t.test('the minter: an emitter without minter() is no datatoken; a node that fails on it is a 503', async t => {
