@@ -137,7 +137,12 @@ class TermsCheck {
       cost: String(cost ?? '0'),
       timeout
     }
-    const verdict = await this.ask(() => orders.verify(order, { signal: this.#signal }), 'The order could not be checked on chain.')
+    const verifying = Promise.resolve().then(() => orders.verify(order, { signal: this.#signal }))
+    const verdict = await this.ask(() => verifying, 'The order could not be checked on chain.').catch(err => {
+      // The start fails now: a verdict that comes after (a verifier that does not heed the signal) gives its use back.
+      verifying.then(async late => { if (late.valid) await late.release?.() }).catch(() => {})
+      throw err
+    })
     if (!verdict.valid) this.refuse(invalid)
     if (verdict.release !== undefined) this.input.onStartFailed(verdict.release)
   }

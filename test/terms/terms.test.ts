@@ -433,6 +433,24 @@ t.test('the terms end within the plugin\'s operatorTimeout: a hung resolver or a
   res = await start(app)
   t.same(res.json(), { error: 'The data owner\'s terms could not be checked within 150 ms.' })
   t.ok(performance.now() - began < 2000)
+
+  // A verifier that does not heed the signal: its use, taken after the start failed, is given back.
+  const deaf = new MemoryOrders().pay('0xtx', DATASET_TOKEN, 1)
+  const verify = deaf.verify.bind(deaf)
+  let landed!: () => void
+  const landing = new Promise<void>(resolve => { landed = resolve })
+  deaf.verify = async order => {
+    await new Promise(resolve => setTimeout(resolve, 400))
+    const verdict = await verify(order, { signal: new AbortController().signal })
+    landed()
+    return verdict
+  }
+  ;({ app } = await serve(t, { orders: deaf, plugin: { operatorTimeout: 150 } }))
+  t.equal((await start(app)).statusCode, 503)
+  await landing
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(deaf.uses, 1)
+  t.equal(deaf.released, 1, 'the late verdict\'s use is given back')
 })
 
 t.test('a resolver is given the start\'s signal, aborted when the time is up', async t => {
