@@ -364,8 +364,13 @@ t.test('a use is kept when the operator may have started the job: it timed out, 
   ;({ app, orders, operator } = await serve(t, { operator: new AbortedOperator() }))
   const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
   const payload = JSON.stringify({
-    consumerAddress: alice.address, signature: await sign(alice, { documentId: DATASET_DID }), documentId: DATASET_DID,
-    transferTxId: '0xtx', serviceId: '1', output: {}, algorithmMeta: RAW
+    consumerAddress: alice.address,
+    signature: await sign(alice, { documentId: DATASET_DID }),
+    documentId: DATASET_DID,
+    transferTxId: '0xtx',
+    serviceId: '1',
+    output: {},
+    algorithmMeta: RAW
   })
   const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: COMPUTE_PATH, headers: { 'content-type': 'application/json' } })
   req.on('error', () => {})
