@@ -46,6 +46,9 @@ const COST = /^\d{1,40}(\.\d{1,18})?$/
 // ocean-lib's fees, as fractions of 10^18: the community's 0.1 %, a market's at most 0.1 %.
 const FEE = 10n ** 15n
 const UNIT = 10n ** 18n
+// How long after an order's expiry its use counter must stay: a start checked just before the
+// expiry may take its use after it (an RPC call, a store round trip, another process's clock).
+const COUNTED_AFTER_EXPIRY = 24 * 3600_000
 
 const word = (data: string, index: number) => BigInt('0x' + data.slice(2 + 64 * index, 66 + 64 * index))
 const topicAddress = (topic: string) => '0x' + topic.slice(26).toLowerCase()
@@ -186,7 +189,7 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     if (uses === undefined) return { valid: true }
     const key = `${hash}:${datatoken}`
     let taken: boolean
-    const taking = Promise.resolve().then(() => uses.take(key, limit!, expiresAt))
+    const taking = Promise.resolve().then(() => uses.take(key, limit!, expiresAt === undefined ? undefined : expiresAt + COUNTED_AFTER_EXPIRY))
     try {
       taken = await raced(taking, bound)
     } catch (err) {

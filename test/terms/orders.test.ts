@@ -200,6 +200,27 @@ if (node !== undefined) {
     t.same(await once.verify(request(fresh), signal()), { valid: false }, 'counted under the same key as with 0x')
   })
 
+  t.test('jobsPerOrder holds at an order\'s expiry, with a store that forgets an order once it has expired (as Redis does)', async t => {
+    // Redis's counter goes at expiresAt; a start checked just before the expiry takes its use
+    // just after (the minter's call, a store round trip, another clock), from a counter gone.
+    const counters = new Map<string, { taken: number, until: number }>()
+    const forgetful = {
+      take: async (order: string, limit: number, expiresAt = Infinity) => {
+        await new Promise(resolve => setTimeout(resolve, 2100)) // past the order's expiry: at most 2 s after it was mined
+        const counter = counters.get(order)
+        const taken = counter === undefined || counter.until <= Date.now() ? 0 : counter.taken
+        if (taken >= limit) return false
+        counters.set(order, { taken: taken + 1, until: expiresAt })
+        return true
+      },
+      release: () => {}
+    }
+    const edge = chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, uses: forgetful })
+    const tx = await ocean.order(datatoken, {})
+    const verdicts = await Promise.all([edge.verify(request(tx, { timeout: 2 }), signal()), edge.verify(request(tx, { timeout: 2 }), signal())])
+    t.equal(verdicts.filter(verdict => verdict.valid).length, 1, 'two starts at the expiry of an order of one job: one job')
+  })
+
   t.test('a failing order-use store is a 503 within the time allowed', async t => {
     const tx = await ocean.order(datatoken, {})
     const failing = chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, uses: { take: () => { throw new Error('ECONNREFUSED 10.0.0.7:6379') }, release: () => {} } })
