@@ -4,10 +4,15 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import t from 'tap'
 import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
-import { chainOrders, memoryOrderUses, type ChainClient, type OrderToCheck } from '../../lib/index.js'
+import Fastify from 'fastify'
+import compute, { chainOrders, hostResolver, memoryOrderUses, type ChainClient, type DDO, type OrderToCheck } from '../../lib/index.js'
 import { rpc, startAnvil } from '../helpers/anvil.js'
 import { accounts, DataTokenTemplate, deployOcean } from '../helpers/contracts.js'
 import { freePort } from '../helpers/servers.js'
+import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
+import { CONTAINER, PROVIDER_KEY, algorithm, dataset } from '../helpers/ddos.js'
+import { MemoryOperator } from '../helpers/memory-operator.js'
+import { sign } from '../helpers/sign.js'
 
 t.setTimeout(180_000)
 const signal = () => ({ signal: new AbortController().signal })
@@ -261,6 +266,41 @@ if (node !== undefined) {
     await t.rejects(chainOrders({ client: garbage, confirmations: 0 }).verify(request(tx), signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'garbage')
     const down: ChainClient = { request: async args => { if (args.method === 'eth_call') throw new Error('socket hang up'); return await ocean.chain.request(args as never) } }
     await t.rejects(chainOrders({ client: down, confirmations: 0 }).verify(request(tx), signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a node that fails')
+  })
+
+  t.test('through the start route, one order pays for one input of one job: not two inputs, not the algorithm too', async t => {
+    const dataToken = await ocean.datatoken()
+    const algorithmToken = await ocean.datatoken()
+    const data = dataset({ token: dataToken, privacy: { allowAllPublishedAlgorithms: true, allowRawAlgorithm: true } })
+    const algo = { ...algorithm(), id: did(algorithmToken), dataToken: algorithmToken } as DDO
+    const app = Fastify()
+    await app.register(compute, {
+      prefix: PREFIX,
+      operator: new MemoryOperator(),
+      terms: { resolver: hostResolver([data, algo]), privateKey: PROVIDER_KEY, orders: chainOrders({ rpcUrl: node.url, jobsPerOrder: 1 }) }
+    })
+    t.teardown(() => app.close())
+    const tx = await ocean.order(dataToken, {})
+    const start = async (more: Record<string, unknown>) => await app.inject({
+      method: 'POST',
+      url: COMPUTE_PATH,
+      payload: {
+        consumerAddress: consumer.address,
+        signature: await sign(consumer as Parameters<typeof sign>[0], { documentId: did(dataToken) }),
+        documentId: did(dataToken),
+        serviceId: 1,
+        transferTxId: tx,
+        output: {},
+        ...more
+      }
+    })
+    const raw = { algorithmMeta: { rawcode: 'x', container: CONTAINER } }
+    t.same((await start({ ...raw, additionalInputs: [{ documentId: did(dataToken), transferTxId: tx.toUpperCase().replace('0X', '0x'), serviceId: 1 }] })).json(),
+      { error: 'Error in input at index 1: Order for serviceId 1 is not valid.' }, 'the same order (in another case) for a second input')
+    t.same((await start({ algorithmDid: did(algorithmToken), algorithmDataToken: algorithmToken, algorithmTransferTxId: tx })).json(),
+      { error: 'Algorithm is already in use or can not be found on chain.' }, 'the dataset\'s order as the algorithm\'s')
+    t.equal((await start(raw)).statusCode, 200, 'each refusal gave the dataset\'s use back: one job')
+    t.same((await start(raw)).json(), { error: 'Order for serviceId 1 is not valid.' }, 'and only one')
   })
 
   t.test('ocean.chain funds are real: the consumer paid', async t => {
