@@ -133,7 +133,12 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     if (known !== undefined) return known
     for (;;) {
       const receipt = parseReceipt(await call('eth_getTransactionReceipt', [hash], bound), hash)
-      if (receipt === undefined) return undefined
+      if (receipt === undefined) {
+        // Unknown; or seen mined, then dropped by a reorg while it waited: it may be mined again.
+        if (!waiting.yes) return undefined
+        await raced(sleep(pollInterval, undefined, { ref: false }), bound)
+        continue
+      }
       const blocks = await confirmationsNeeded(bound)
       if (blocks === 0 || await head(bound) - receipt.block >= blocks) {
         const own = { ...receipt, logs: receipt.logs.filter(log => log.address === datatoken) }

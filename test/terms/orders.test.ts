@@ -176,6 +176,19 @@ if (node !== undefined) {
     t.same(await chainOrders({ client: mainnetLike, confirmations: 0 }).verify(request(await ocean.order(datatoken, {})), signal()), { valid: true }, 'confirmations 0 on any chain')
   })
 
+  t.test('an order that a reorg drops while it waits for its blocks is not final yet (503), never refused', async t => {
+    const mainnetLike: ChainClient = { request: async args => args.method === 'eth_chainId' ? '0x1' : await ocean.chain.request(args as never) }
+    const before = await rpc(node.url, 'evm_snapshot')
+    const tx = await ocean.order(datatoken, {})
+    const verdict = chainOrders({ client: mainnetLike, confirmations: 2, pollInterval: 20, timeout: 1500 }).verify(request(tx), signal())
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await rpc(node.url, 'evm_revert', [before])
+    await rpc(node.url, 'anvil_mine', ['0x3'])
+    t.equal(await ocean.chain.request({ method: 'eth_getTransactionReceipt', params: [tx] }), null, 'the order is gone from the chain')
+    await t.rejects(verdict, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: `The order ${tx} is not final yet: try again after a few more blocks.` },
+      'the consumer is told to try again: the transaction may be mined again')
+  })
+
   t.test('jobsPerOrder: uses are counted per order, atomically, and can be given back', async t => {
     const limited = chainOrders({ rpcUrl: node.url, jobsPerOrder: 2 })
     const tx = await ocean.order(datatoken, {})
