@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { chainDdos, chainOrders, type OrderToCheck } from '../../lib/index.js'
 
 const ctx = () => ({ signal: new AbortController().signal })
@@ -18,7 +18,7 @@ const order: OrderToCheck = {
  * streamed in 64 KiB chunks as the client reads them (with its length declared when
  * `declared`); it counts the bytes each answer got out before the client hung up.
  */
-async function hugeNode (t: Tap.Test, size: number, declared = false) {
+async function hugeNode (t: Test, size: number, declared = false) {
   const sent: number[] = []
   const server = createServer((req, res) => {
     req.resume()

@@ -4,8 +4,10 @@ import { createRequire } from 'node:module'
 import type { Worker } from 'node:worker_threads'
 import Fastify from 'fastify'
 import t from 'tap'
-import { bytesToHex, createPublicClient, encodeAbiParameters, http, type Address, type Hex } from 'viem'
+import { bytesToHex, createPublicClient, encodeAbiParameters, hexToBytes, http, type Address, type Hex } from 'viem'
 import { chainDdos, type ChainClient } from '../../lib/index.js'
+import { boundedAlone } from '../../lib/terms/resolvers/lzma-alone.js'
+import { lzmaDecoder } from '../../lib/terms/resolvers/lzma-decoder.js'
 import { startAnvil } from '../helpers/anvil.js'
 import { accounts, deployOcean, Metadata } from '../helpers/contracts.js'
 import { freePort } from '../helpers/servers.js'
@@ -69,7 +71,7 @@ t.test('while a DDO is decompressed, the provider answers other requests', async
 
 t.test('a DDO not decompressed by the deadline is a 503, and its worker ends', async t => {
   const events: Record<string, [Hex, Hex]> = { [didOf(1)]: ['0x01', bomb], [didOf(2)]: ['0x01', small] }
-  const resolve = chainDdos({ client: publishing(events), metadata, maxBytes: MiB, timeout: 50 })
+  const resolve = chainDdos({ client: publishing(events), metadata, maxBytes: MiB, timeout: 1 })
   const worker = nextWorker()
   await t.rejects(resolve(didOf(1), ctx()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', statusCode: 503, message: 'The chain did not answer in time to read the asset\'s DDO.' })
   await once(await worker, 'exit')
@@ -80,16 +82,22 @@ t.test('a DDO not decompressed by the deadline is a 503, and its worker ends', a
 
 t.test('DDOs wait for the decoder in a bounded queue: beyond 8, a 503 at once', async t => {
   const events: Record<string, [Hex, Hex]> = {}
-  for (let n = 1; n <= 10; n++) events[didOf(n)] = ['0x01', bomb]
-  const resolve = chainDdos({ client: publishing(events), metadata, maxBytes: MiB, timeout: 300 })
+  for (let n = 1; n <= 10; n++) events[didOf(n)] = ['0x01', small]
+  const resolve = chainDdos({ client: publishing(events), metadata })
   const settled: string[] = []
   await Promise.all(Object.keys(events).map(async did => {
-    const err = await resolve(did, ctx()).then(() => undefined, (err: Error & { statusCode: number }) => err)
-    t.equal(err?.statusCode, 503, did)
-    settled.push(err!.message)
+    settled.push(await resolve(did, ctx()).then(ddo => ddo!.id, (err: Error & { statusCode: number }) => `${err.statusCode} ${err.message}`))
   }))
-  t.same(settled, ['Too many DDOs read from the chain wait to be decompressed: try again.', ...Array(9).fill('The chain did not answer in time to read the asset\'s DDO.')],
-    'the tenth was refused first; the one decompressed and the eight waiting ran out of time')
+  t.same(settled, ['503 Too many DDOs read from the chain wait to be decompressed: try again.', ...Array(9).fill(didOf(2))],
+    'the tenth was refused at once; the one decompressed first and the eight waiting were read')
+})
+
+t.test('a DDO still waiting for the decoder at its deadline leaves the queue', async t => {
+  const decode = lzmaDecoder(8)
+  const stream = (hex: Hex) => boundedAlone(hexToBytes(hex), MiB)!
+  const first = decode(stream(bomb), Date.now() + 60_000)
+  await t.rejects(decode(stream(small), Date.now()), { message: 'the deadline passed while the DDO waited to be decompressed' })
+  t.match(await first, /^\{/, 'the one decoding goes on')
 })
 
 t.test('what the decoder cannot read is no DDO, and the next one is read', async t => {
@@ -110,7 +118,7 @@ t.test('a worker that dies while it decodes is a 503; the next DDO gets a new on
   const resolve = chainDdos({ client: publishing({ [didOf(1)]: ['0x01', bomb], [didOf(2)]: ['0x01', small] }), metadata, maxBytes: MiB })
   const worker = nextWorker()
   const dying = resolve(didOf(1), ctx())
-  void (await worker).terminate()
+  await (await worker).terminate()
   await t.rejects(dying, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain could not be read for the asset\'s DDO.' })
   t.ok(await resolve(didOf(2), ctx()))
 })

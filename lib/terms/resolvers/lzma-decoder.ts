@@ -36,9 +36,10 @@ export function lzmaDecoder (waiting: number): (stream: Uint8Array, deadline: nu
 
   function spawn (): Worker {
     const spawned = new Worker(SCRIPT, { eval: true, workerData: DECODER })
-    // A worker that dies between streams must not crash the process: the next stream spawns another.
-    spawned.on('error', () => {}).on('exit', () => { if (worker === spawned) worker = undefined })
-    return spawned
+    // A worker that dies (an 'error' is followed by an 'exit'), even between streams, must not
+    // crash the process with an unheard 'error': the next stream spawns another.
+    const forget = () => { if (worker === spawned) worker = undefined }
+    return spawned.on('error', forget).on('exit', forget)
   }
 
   function next (): void {
@@ -49,7 +50,7 @@ export function lzmaDecoder (waiting: number): (stream: Uint8Array, deadline: nu
     const current = worker ??= spawn()
     current.ref()
     const settle = (err: Error | undefined, text?: string) => {
-      current.off('message', decoded).off('error', failed).off('exit', exited)
+      current.off('message', decoded).off('error', ended).off('exit', ended)
       current.unref()
       busy = false
       if (err === undefined) task.resolve(text)
@@ -57,12 +58,12 @@ export function lzmaDecoder (waiting: number): (stream: Uint8Array, deadline: nu
       next()
     }
     const decoded = (text: unknown) => { settle(undefined, typeof text === 'string' ? text : undefined) }
-    const failed = (err: Error) => { settle(err) }
-    const exited = (code: number) => { settle(new Error(`the LZMA worker exited with code ${code}`)) }
-    current.on('message', decoded).on('error', failed).on('exit', exited)
+    // Its 'error' (out of memory, say) or, without one, its 'exit' (the code): whichever comes first.
+    const ended = (why: Error | number) => { settle(new Error('the LZMA worker ended while it decoded', { cause: why })) }
+    current.on('message', decoded).on('error', ended).on('exit', ended)
     task.stop = () => {
       worker = undefined
-      void current.terminate()
+      current.terminate() // its exit is heard by spawn()
       settle(new Error('the deadline passed while the DDO was decompressed'))
     }
     current.postMessage(task.stream)
