@@ -3,8 +3,9 @@ import { once } from 'node:events'
 import t from 'tap'
 import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
 import { chainOrders, type ChainClient, type OrderToCheck } from '../../lib/index.js'
-import { rpc, startAnvil } from '../helpers/anvil.js'
-import { accounts, DataTokenTemplate, deployOcean } from '../helpers/contracts.js'
+import { rpc } from '../../examples/chain/anvil.js'
+import { startAnvil } from '../helpers/anvil.js'
+import { accounts, DataTokenTemplate, deployOcean } from '../../examples/chain/contracts.js'
 import { freePort } from '../helpers/servers.js'
 
 t.setTimeout(180_000)
