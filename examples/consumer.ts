@@ -9,7 +9,8 @@
 // Environment: PROVIDER_URL (default http://127.0.0.1:8030), ALGORITHM (a file;
 // default algorithms/weather-summary.cjs, a .py file runs with python3), IMAGE
 // (the container image the algorithm asks for, name:tag; default node:20-alpine,
-// python:3.11-alpine for a .py file).
+// python:3.11-alpine for a .py file), PROVIDER_WAIT (seconds to wait for the provider
+// to answer; default 120).
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -59,10 +60,28 @@ async function call (method: string, path: string, query: Record<string, string>
   return response
 }
 
+interface ProviderInfo { providerAddress: string, serviceEndpoints: Endpoints, terms?: boolean, chainId?: number, datasets?: string[] }
+
+/**
+ * The provider's root page, which lists its routes as the reference provider's does; waited
+ * for up to PROVIDER_WAIT seconds (default 120), and for a provider that checks orders until
+ * it lists what it published: `npm run example:chain &` may still be starting.
+ */
+async function providerInfo (): Promise<ProviderInfo> {
+  const deadline = Date.now() + 1000 * Number(process.env.PROVIDER_WAIT ?? 120)
+  for (let tries = 0; ; tries++) {
+    const info = await fetch(PROVIDER_URL).then(async response => await response.json() as ProviderInfo).catch(() => undefined)
+    if (info !== undefined && (info.chainId === undefined || (info.datasets?.length ?? 0) > 0)) return info
+    if (Date.now() >= deadline) {
+      throw new Error(info === undefined ? `no provider at ${PROVIDER_URL}: start one with \`npm run example\`` : `the provider at ${PROVIDER_URL} lists no published dataset`)
+    }
+    if (tries === 0) console.log(`waiting for the provider at ${PROVIDER_URL} (PROVIDER_WAIT=${process.env.PROVIDER_WAIT ?? 120} s)`)
+    await sleep(500)
+  }
+}
+
 async function main (): Promise<void> {
-  // The provider's root lists its routes, as the reference provider's does.
-  const info = await fetch(PROVIDER_URL).then(async response => await response.json() as { providerAddress: string, serviceEndpoints: Endpoints, terms?: boolean, chainId?: number })
-    .catch(() => { throw new Error(`no provider at ${PROVIDER_URL}: start one with \`npm run example\``) })
+  const info = await providerInfo()
   const { computeStart, computeStatus, computeResult, nonce } = info.serviceEndpoints
   // A provider that names its chain checks orders on it: this consumer pays, from a key that holds datatokens.
   const paid = info.chainId === undefined ? undefined : info as typeof info & PaidProvider

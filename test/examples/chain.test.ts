@@ -36,16 +36,23 @@ async function expectedSummary (): Promise<Record<string, { readings: number, me
 t.test('npm run example:chain and npm run example:consumer: a paid job on a real chain', async t => {
   const dataDir = await mkdtemp(join(tmpdir(), 'foc-example-chain-'))
   t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
-  const chain = run('examples/chain/run.ts', { CHAIN_PORT: '0', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: KEY, JOBS_PER_ORDER: '1' })
+  const providerUrl = `http://127.0.0.1:${await freePort()}`
+  const networkUrl = `http://127.0.0.1:${await freePort()}`
+  const chain = run('examples/chain/run.ts', {
+    CHAIN_PORT: new URL(networkUrl).port, PORT: new URL(providerUrl).port, HOST: '127.0.0.1', DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: KEY, JOBS_PER_ORDER: '1'
+  })
   const exited = once(chain, 'exit')
   t.teardown(async () => {
     if (chain.exitCode !== null || chain.signalCode !== null) return
     chain.kill('SIGTERM') // SIGKILL would leave anvil behind
     await exited
   })
-  const [, providerUrl, networkUrl] = await until(() => {
+  // The consumer at once, as `npm run example:chain & npm run example:consumer` runs it: it waits for the provider and its assets.
+  const consumer = run('examples/consumer.ts', { PROVIDER_URL: providerUrl, NETWORK_URL: networkUrl })
+  const consumed = once(consumer, 'exit')
+  await until(() => {
     if (chain.exitCode !== null) throw new Error(`example:chain ended: ${chain.output()}`)
-    return /Run a paid job: {3}PROVIDER_URL=(\S+) NETWORK_URL=(\S+) npm run example:consumer/.exec(chain.output()) ?? undefined
+    return chain.output().includes(`  Run a paid job:   PROVIDER_URL=${providerUrl} NETWORK_URL=${networkUrl} npm run example:consumer\n`) || undefined
   }, 'example:chain to be ready', STARTUP_MS, 100)
   t.match(chain.output(), `anvil at ${networkUrl} (chain id 8996), Ocean's V3 contracts in ${join(dataDir, 'chain', 'address.json')}`)
   t.match(chain.output(), `(address ${alice.address}), jobs run by the local engine`)
@@ -59,10 +66,12 @@ t.test('npm run example:chain and npm run example:consumer: a paid job on a real
   const [algorithm] = info.algorithms
   const node = createPublicClient({ transport: http(networkUrl) })
   const balance = async (did: string) => await node.readContract({ address: datatokenOf(did), abi: erc20Abi, functionName: 'balanceOf', args: [accounts.consumer.address] })
-  t.equal(await balance(dataset!), parseUnits('100', 18), 'the consumer holds 100 datatokens before it pays')
 
   t.test('wrong chain configuration fails at start, naming the variable', async t => {
-    const start = async (env: Record<string, string>) => await buildProvider({ ...configFromEnv({ DATA_DIR: dataDir, PROVIDER_PRIVATE_KEY: KEY, ...env }), logger: false })
+    // A data folder of their own: a provider closing stops the jobs of its folder.
+    const ownDir = await mkdtemp(join(tmpdir(), 'foc-example-chain-config-'))
+    t.teardown(async () => await rm(ownDir, { recursive: true, force: true }))
+    const start = async (env: Record<string, string>) => await buildProvider({ ...configFromEnv({ DATA_DIR: ownDir, PROVIDER_PRIVATE_KEY: KEY, ...env }), logger: false })
     const nobody = `http://127.0.0.1:${await freePort()}`
     await t.rejects(start({ NETWORK_URL: nobody, ADDRESS_FILE: join(dataDir, 'chain', 'address.json') }), { message: new RegExp(`^NETWORK_URL \\(${nobody}\\) did not answer eth_chainId`) })
     const secret = `http://user:s3cret@127.0.0.1:${new URL(nobody).port}/v3/API-KEY`
@@ -70,20 +79,20 @@ t.test('npm run example:chain and npm run example:consumer: a paid job on a real
     t.notMatch(refused, /s3cret|API-KEY/, 'no credentials of the node\'s URL in the message')
     t.throws(() => configFromEnv({ NETWORK_URL: 'ws://127.0.0.1:8545' }), { message: 'NETWORK_URL must be an http(s) URL of a JSON-RPC node' })
     t.throws(() => configFromEnv({ NETWORK_URL: networkUrl, JOBS_PER_ORDER: '0' }), { message: /^JOBS_PER_ORDER must be a positive integer \(unset: no limit\), got "0"/ })
-    await t.rejects(start({ NETWORK_URL: networkUrl! }), { message: /^ADDRESS_FILE is needed without AQUARIUS_URL/ })
-    await t.rejects(start({ NETWORK_URL: networkUrl!, ADDRESS_FILE: join(dataDir, 'nowhere.json') }), { message: /^ADDRESS_FILE .*nowhere\.json could not be read as JSON/ })
+    await t.rejects(start({ NETWORK_URL: networkUrl }), { message: /^ADDRESS_FILE is needed without AQUARIUS_URL/ })
+    await t.rejects(start({ NETWORK_URL: networkUrl, ADDRESS_FILE: join(dataDir, 'nowhere.json') }), { message: /^ADDRESS_FILE .*nowhere\.json could not be read as JSON/ })
     const rinkeby = join(dataDir, 'rinkeby.json')
     await writeFile(rinkeby, JSON.stringify({ rinkeby: { Metadata: addresses.development.Metadata } }))
-    await t.rejects(start({ NETWORK_URL: networkUrl!, ADDRESS_FILE: rinkeby }), { message: `ADDRESS_FILE ${rinkeby} has no "development" network (it has: rinkeby); set NETWORK_NAME to pick one` })
-    const ready = await start({ NETWORK_URL: networkUrl!, ADDRESS_FILE: rinkeby, NETWORK_NAME: 'rinkeby' })
+    await t.rejects(start({ NETWORK_URL: networkUrl, ADDRESS_FILE: rinkeby }), { message: `ADDRESS_FILE ${rinkeby} has no "development" network (it has: rinkeby); set NETWORK_NAME to pick one` })
+    const ready = await start({ NETWORK_URL: networkUrl, ADDRESS_FILE: rinkeby, NETWORK_NAME: 'rinkeby' })
     await ready.app.close()
     t.pass('NETWORK_NAME picks the address file\'s network')
   })
 
-  const consumer = run('examples/consumer.ts', { PROVIDER_URL: providerUrl, NETWORK_URL: networkUrl })
-  const [code] = await once(consumer, 'exit')
+  const [code] = await consumed
   const output = consumer.output()
   t.equal(code, 0, output)
+  t.match(output, /^waiting for the provider at http:\/\/127\.0\.0\.1:\d+ \(PROVIDER_WAIT=120 s\)\n/, 'it waited for example:chain')
   t.match(output, `consumer ${accounts.consumer.address} (it pays)\n`)
   const orders = [...output.matchAll(/^ordered (did:op:[0-9a-fA-F]{40})[^\n]* transaction (0x[0-9a-f]{64})$/gm)]
   t.same(orders.map(match => match[1]), [dataset, algorithm], 'both datatokens ordered')
@@ -91,7 +100,7 @@ t.test('npm run example:chain and npm run example:consumer: a paid job on a real
     const receipt = await node.getTransactionReceipt({ hash: hash as `0x${string}` })
     t.equal(receipt.status, 'success', `${hash} mined on the chain`)
   }
-  t.equal(await balance(dataset!), parseUnits('99', 18), 'the dataset\'s order cost the consumer 1 datatoken')
+  t.equal(await balance(dataset!), parseUnits('99', 18), 'the dataset\'s order cost the consumer 1 of its 100 datatokens')
   t.equal(await balance(algorithm!), parseUnits('99', 18), 'and the algorithm\'s 1')
   t.match(output, `the published algorithm ${algorithm}, trusted by the dataset\njob `)
   const printed = /70 Job completed\nexit code 0\n\noutput summary\.json \(\d+ bytes\):\n\n([^]*?\n})\n/.exec(output)
@@ -103,5 +112,5 @@ t.test('npm run example:chain and npm run example:consumer: a paid job on a real
   chain.kill('SIGTERM')
   const [exitCode] = await exited
   t.equal(exitCode, 0, 'Ctrl-C or SIGTERM: a clean exit')
-  await t.rejects(rpc(networkUrl!, 'eth_chainId', [], AbortSignal.timeout(2000)), 'anvil stopped with it')
+  await t.rejects(rpc(networkUrl, 'eth_chainId', [], AbortSignal.timeout(2000)), 'anvil stopped with it')
 })
