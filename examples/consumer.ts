@@ -18,7 +18,7 @@ import type { Account } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { LocalJobStatus } from 'fastify-ocean-compute'
 import { SAMPLE_DID } from './data/sample.js'
-import { ALGORITHM_DID, datatokenOf, STRICT_DID } from './terms/assets.js'
+import { ALGORITHM_DID, datatokenOf, STRICT_DID } from './terms/dids.js'
 import { orderDatasetAndAlgorithm, paidConsumer, type PaidProvider } from './chain/consumer.js'
 
 const PROVIDER_URL = process.env.PROVIDER_URL ?? 'http://127.0.0.1:8030'

@@ -8,7 +8,7 @@
 // who holds 100 of each datatoken).
 import type { Account } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { datatokenOf } from '../terms/assets.js'
+import { datatokenOf } from '../terms/dids.js'
 import { accounts, chainAt } from './contracts.js'
 
 /** What the root page of a paid provider says (examples/chain/provider.ts). */

@@ -14,9 +14,9 @@ import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import { containerSectionChecksum, encryptFiles, filesChecksum, hostResolver, type DdoResolver } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from '../data/sample.js'
+import { ALGORITHM_DID, datatokenOf, STRICT_DID } from './dids.js'
 
-export const STRICT_DID = 'did:op:5ea47a15ce1ff1e5a1b1e1c25a9fd6d3d5e8ba21'
-export const ALGORITHM_DID = 'did:op:a1903e5c5d1ec0b6c3a4b7b9a2b64a3b6e0c9d17'
+export { ALGORITHM_DID, STRICT_DID }
 const ALGORITHM_PATH = new URL('../algorithms/weather-summary.cjs', import.meta.url)
 const CONTAINER = { entrypoint: 'node $ALGO', image: 'node', tag: '20-alpine' }
 
@@ -42,9 +42,6 @@ function computeService (origin: string, privacy: Record<string, unknown>) {
     attributes: { main: { name: 'compute', creator: 'fastify-ocean-compute', cost: '1', timeout: 3600, privacy } }
   }
 }
-
-/** A V3 DID's datatoken: the address the DID is made of (did:op: and 40 hex digits). */
-export const datatokenOf = (did: string) => `0x${did.slice('did:op:'.length)}` as `0x${string}`
 
 /** The assets' DIDs: the fixed ones, or those of datatokens made on a chain (examples/chain/publish.ts). */
 export interface ExampleDids { sample: string, strict: string, algorithm: string }
