@@ -10,7 +10,7 @@
 // default algorithms/weather-summary.cjs, a .py file runs with python3), IMAGE
 // (the container image the algorithm asks for, name:tag; default node:20-alpine,
 // python:3.11-alpine for a .py file), PROVIDER_WAIT (seconds to wait for the provider
-// to answer; default 120).
+// to answer; default 300).
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -64,18 +64,18 @@ interface ProviderInfo { providerAddress: string, serviceEndpoints: Endpoints, t
 
 /**
  * The provider's root page, which lists its routes as the reference provider's does; waited
- * for up to PROVIDER_WAIT seconds (default 120), and for a provider that checks orders until
+ * for up to PROVIDER_WAIT seconds (default 300: on a busy machine example:chain's build alone takes minutes), and for a provider that checks orders until
  * it lists what it published: `npm run example:chain &` may still be starting.
  */
 async function providerInfo (): Promise<ProviderInfo> {
-  const deadline = Date.now() + 1000 * Number(process.env.PROVIDER_WAIT ?? 120)
+  const deadline = Date.now() + 1000 * Number(process.env.PROVIDER_WAIT ?? 300)
   for (let tries = 0; ; tries++) {
     const info = await fetch(PROVIDER_URL).then(async response => await response.json() as ProviderInfo).catch(() => undefined)
     if (info !== undefined && (info.chainId === undefined || (info.datasets?.length ?? 0) > 0)) return info
     if (Date.now() >= deadline) {
       throw new Error(info === undefined ? `no provider at ${PROVIDER_URL}: start one with \`npm run example\`` : `the provider at ${PROVIDER_URL} lists no published dataset`)
     }
-    if (tries === 0) console.log(`waiting for the provider at ${PROVIDER_URL} (PROVIDER_WAIT=${process.env.PROVIDER_WAIT ?? 120} s)`)
+    if (tries === 0) console.log(`waiting for the provider at ${PROVIDER_URL} (PROVIDER_WAIT=${process.env.PROVIDER_WAIT ?? 300} s)`)
     await sleep(500)
   }
 }
