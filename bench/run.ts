@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import autocannon, { type Request } from 'autocannon'
 import { JOB_LATENCY, jobLatency, jobLatencyTable, type JobLatency } from './jobs.js'
 import { scenarios } from './scenarios/index.js'
-import type { Scenario } from './scenario.js'
+import type { Calls, Scenario } from './scenario.js'
 import { compileServers, pinLoadGenerator, startSide, unpin, type Cores, type Side } from './side.js'
 
 // npm run bench -- [--quick] [--json] [--scenario <name>]... [--cpu-prof]
@@ -35,7 +35,7 @@ const latency = args.scenario === undefined || args.scenario.includes(JOB_LATENC
 if (selected.length === 0 && !latency) throw new Error(`no such scenario; there are ${[...scenarios.map(s => s.name), JOB_LATENCY].join(', ')}`)
 
 /** One round of one side: throughput, latency, and the server's CPU time per request and memory after it. */
-interface Round { rps: number, p50: number, p99: number, cpu: number, rss: number }
+interface Round { rps: number, p50: number, p99: number, cpu: number, rss: number, requests: number }
 
 async function load (side: Side, request: Request, seconds: number): Promise<Round> {
   const before = await side.usage()
@@ -46,7 +46,7 @@ async function load (side: Side, request: Request, seconds: number): Promise<Rou
     throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`)
   }
   const requests = result.requests.total
-  return { rps: requests / result.duration, p50: result.latency.p50, p99: result.latency.p99, cpu: (after.cpu - before.cpu) / requests, rss: after.rss }
+  return { rps: requests / result.duration, p50: result.latency.p50, p99: result.latency.p99, cpu: (after.cpu - before.cpu) / requests, rss: after.rss, requests }
 }
 
 /**
@@ -66,6 +66,15 @@ function median (values: number[]): number {
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
+
+/** Each side's calls between two counts, per request it served in the rounds (4 decimals: a call a minute shows). */
+function callsPerRequest (before: Calls, after: Calls, rounds: Round[][]): Calls {
+  const per = (side: 0 | 1, role: keyof Calls) => {
+    const requests = rounds.reduce((sum, round) => sum + round[side]!.requests, 0)
+    return Object.fromEntries(Object.entries(after[role]).map(([method, n]) => [method, Math.round((n - (before[role][method] ?? 0)) / requests * 1e4) / 1e4]))
+  }
+  return { plugin: per(0, 'plugin'), baseline: per(1, 'baseline') }
+}
 
 /** Medians over the rounds, and the most memory the server held after any of them. */
 function summary (rounds: Round[]) {
@@ -105,13 +114,17 @@ async function measure (scenario: Scenario, cores: Cores | undefined) {
   const start = async (role: 'plugin' | 'baseline') => await startSide(scenario.name, role, { upstream, execArgv: execArgv(role), cpus: cores?.servers })
   const sides = [await start('plugin'), await start('baseline')]
   try {
+    const url = (side: Side) => `http://127.0.0.1:${side.port}`
+    const probe = upstream === undefined ? undefined : await scenario.probe?.({ plugin: url(sides[0]!), baseline: url(sides[1]!) }, upstream)
     for (let started = 2; ; started++) {
       await pairedRound(sides, request, settings.warmup)
+      const before = upstream === undefined ? undefined : await scenario.calls?.(upstream)
       const rounds: Round[][] = []
       for (let round = 0; round < settings.rounds; round++) rounds.push(await pairedRound(sides, request, settings.seconds))
+      const calls = before === undefined ? undefined : callsPerRequest(before, await scenario.calls!(upstream!), rounds)
       const ticks = await Promise.all(sides.map(async side => await side.tickCost()))
       const modes = ticks.map(modeOf)
-      if (modes[0] === modes[1] || started === ATTEMPTS) return { rounds, ticks, modes, processes: started }
+      if (modes[0] === modes[1] || started === ATTEMPTS) return { rounds, ticks, modes, processes: started, probe, calls }
       const slow = modes.indexOf('slow')
       await sides[slow]!.stop()
       sides[slow] = await start(slow === 0 ? 'plugin' : 'baseline')
@@ -126,7 +139,7 @@ if (selected.length > 0) {
   compileServers()
   const cores = pinLoadGenerator()
   for (const scenario of selected) {
-    const { rounds, ticks, modes, processes } = await measure(scenario, cores)
+    const { rounds, ticks, modes, processes, probe, calls } = await measure(scenario, cores)
     const [p, b] = [summary(rounds.map(r => r[0]!)), summary(rounds.map(r => r[1]!))]
     const line = {
       scenario: scenario.name,
@@ -148,7 +161,10 @@ if (selected.length > 0) {
       modes: modes.join('/'),
       tick_ns: ticks.map(ns => Math.round(ns)).join('/'),
       processes,
-      pinned: cores !== undefined
+      pinned: cores !== undefined,
+      // The stand-in's count of each side's calls, by method (a counting stand-in's): per start over the rounds, and the probe's.
+      ...(calls === undefined ? {} : { calls_per_request: calls }),
+      ...(probe === undefined ? {} : { probe })
     }
     if (args.json) console.log(JSON.stringify(line))
     else console.error(`${scenario.name} done`)
@@ -172,6 +188,10 @@ if (!args.json) {
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
     for (const l of lines) {
       console.log(`| ${l.scenario} | ${l.plugin_rps} | ${l.baseline_rps} | ${l.ratio} | ${l.plugin_p50_ms} / ${l.baseline_p50_ms} | ${l.plugin_p99_ms} / ${l.baseline_p99_ms} | ${l.plugin_rss_mb} / ${l.baseline_rss_mb} | ${l.plugin_cpu_us} / ${l.baseline_cpu_us} | ${l.cpu_ratio} | ${l.modes} (${l.processes}) |`)
+    }
+    for (const l of lines) {
+      if (l.probe !== undefined) console.log(`\n${l.scenario}, calls to the stand-in by method, before the warm-up: ${JSON.stringify(l.probe)}`)
+      if (l.calls_per_request !== undefined) console.log(`${l.scenario}, calls to the stand-in per request over the rounds: ${JSON.stringify(l.calls_per_request)}`)
     }
   }
   if (jobs !== undefined) console.log(`${lines.length > 0 ? '\n' : ''}${jobLatencyTable(jobs)}`)

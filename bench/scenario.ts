@@ -22,7 +22,14 @@ export interface Scenario {
   baseline (upstream?: string): Promise<FastifyInstance>
   /** A server both sides call (an operator-service stand-in), in a child process of its own too. */
   standIn? (): Promise<FastifyInstance>
+  /** Requests sent to the fresh sides (their base URLs) before the warm-up; what it answers is reported. */
+  probe? (sides: Record<'plugin' | 'baseline', string>, upstream: string): Promise<unknown>
+  /** What each side has asked of the stand-in so far, by method: reported per request over the rounds. */
+  calls? (upstream: string): Promise<Calls>
 }
+
+/** Calls each side made, by method. */
+export type Calls = Record<'plugin' | 'baseline', Record<string, number>>
 
 /** The three kinds of server a scenario may start. */
 export type Role = 'plugin' | 'baseline' | 'standIn'

@@ -71,6 +71,37 @@ function paidTo (receipt: Receipt, datatoken: string, to: string): bigint | unde
   return transfers.length === 0 ? undefined : transfers.reduce((sum, log) => sum + word(log.data, 0), 0n)
 }
 
+/** One read of the chain that concurrent checks share: its result, its own bound, whether it waited for blocks. */
+interface Read<T> { result: Promise<T>, bound: Bound, waiting: { yes: boolean } }
+
+/**
+ * `read` for `key`, shared with the checks that ask for the same key meanwhile: ten starts
+ * with one new order cost one receipt, not ten. The read has the first caller's deadline
+ * but not its signal, so a caller who leaves does not cut the others off.
+ */
+async function shared<T> (reads: Map<string, Read<T>>, key: string, bound: Bound, waiting: { yes: boolean },
+  read: (bound: Bound, waiting: { yes: boolean }) => Promise<T>): Promise<T> {
+  for (;;) {
+    let current = reads.get(key)
+    if (current === undefined) {
+      const own = { bound: { signal: new AbortController().signal, deadline: bound.deadline }, waiting: { yes: false } }
+      current = { ...own, result: read(own.bound, own.waiting).finally(() => { reads.delete(key) }) }
+      reads.set(key, current)
+    }
+    try {
+      return await raced(current.result, bound)
+    } catch (err) {
+      // Cut off at its deadline: this caller's has come too when it is no later (a timer
+      // may fire a millisecond early); a later caller reads again.
+      if (current.bound.passed === true && current.bound.deadline >= bound.deadline) bound.passed = true
+      else if (current.bound.passed === true && !expired(bound)) continue
+      throw err
+    } finally {
+      if (current.waiting.yes) waiting.yes = true
+    }
+  }
+}
+
 // A JSON-RPC error that means "this call reverted" (no minter() here), not "the node failed".
 function reverted (err: unknown): boolean {
   const { code, message } = err as { code?: unknown, message?: unknown }
@@ -98,6 +129,8 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
 
   const receipts = new Map<string, Receipt>()
   const minters = new Map<string, { minter: string | undefined, until: number }>()
+  const receiptReads = new Map<string, Read<Receipt | undefined>>()
+  const minterReads = new Map<string, Read<string | undefined>>()
   let needed: Promise<number> | undefined
 
   const call = async (method: string, params: unknown[], bound: Bound) => await raced(client.request({ method, params }), bound)
@@ -121,8 +154,10 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
 
   /** The receipt once it has its confirmations (read again after waiting: a reorg may have moved it), or undefined when there is none. */
   async function finalReceipt (hash: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
-    const known = receipts.get(hash)
-    if (known !== undefined) return known
+    return receipts.get(hash) ?? await shared(receiptReads, hash, bound, waiting, async (bound, waiting) => await readReceipt(hash, bound, waiting))
+  }
+
+  async function readReceipt (hash: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
     for (;;) {
       const receipt = parseReceipt(await call('eth_getTransactionReceipt', [hash], bound), hash)
       if (receipt === undefined) return undefined
@@ -141,6 +176,10 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
   async function minterOf (datatoken: string, bound: Bound): Promise<string | undefined> {
     const known = minters.get(datatoken)
     if (known !== undefined && known.until > Date.now()) return known.minter
+    return await shared(minterReads, datatoken, bound, { yes: false }, async bound => await readMinter(datatoken, bound))
+  }
+
+  async function readMinter (datatoken: string, bound: Bound): Promise<string | undefined> {
     let minter: string | undefined
     try {
       const answer = await call('eth_call', [{ to: datatoken, data: MINTER }, 'latest'], bound)

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
 import { chainOrders, type ChainClient, type OrderToCheck } from '../../lib/index.js'
@@ -23,6 +24,18 @@ function counting (url: string): ChainClient & { calls: string[] } {
     }
   }
 }
+
+// Logs a node could serve, crafted without a chain: an order of 1 token for service 0, now.
+const word = (value: bigint) => value.toString(16).padStart(64, '0')
+const topic = (address: string) => '0x' + address.slice(2).padStart(64, '0')
+const orderLog = (order: OrderToCheck, marketFee: bigint) => ({
+  address: order.datatoken,
+  topics: [toEventSelector('OrderStarted(address,address,uint256,uint256,uint256,address,uint256)'), topic(order.consumer), topic(order.consumer), topic('0x' + '77'.repeat(20))],
+  data: '0x' + word(10n ** 18n) + word(0n) + word(BigInt(Math.floor(Date.now() / 1000))) + word(marketFee)
+})
+const paidLog = (order: OrderToCheck, minter: string) => ({
+  address: order.datatoken, topics: [toEventSelector('Transfer(address,address,uint256)'), topic(order.consumer), topic(minter)], data: '0x' + word(10n ** 18n)
+})
 
 t.test('option checks name the option', async t => {
   t.throws(() => chainOrders({}), { code: 'FST_COMPUTE_INVALID_OPTION', message: /exactly one of rpcUrl .* and client/ })
@@ -146,6 +159,11 @@ if (node !== undefined) {
     const second = await ocean.order(datatoken, {})
     t.same(await counted.verify(request(second), signal()), { valid: true })
     t.same(client.calls, ['eth_getTransactionReceipt'], 'another order of the datatoken: its receipt only')
+    client.calls.length = 0
+    const third = await ocean.order(datatoken, {})
+    const verdicts = await Promise.all(Array.from({ length: 10 }, async () => await counted.verify(request(third), signal())))
+    t.ok(verdicts.every(verdict => verdict.valid), 'ten starts at once with a new order')
+    t.same(client.calls, ['eth_getTransactionReceipt'], 'share one read of its receipt')
   })
 
   t.test('a non-development chain waits for one block on top of the order\'s by default', async t => {
@@ -273,25 +291,19 @@ t.test('an RPC node that is down, slow or answers garbage: a 503 within the boun
   order.txId = '0x' + '12'.repeat(32)
 
   // Receipts no real V3 datatoken writes, but a node could serve: checked all the same.
-  const word = (value: bigint) => value.toString(16).padStart(64, '0')
-  const topic = (address: string) => '0x' + address.slice(2).padStart(64, '0')
   const minter = '0x' + '99'.repeat(20)
-  const orderLog = (marketFee: bigint) => log({
-    topics: [toEventSelector('OrderStarted(address,address,uint256,uint256,uint256,address,uint256)'), topic(order.consumer), topic(order.consumer), topic('0x' + '77'.repeat(20))],
-    data: '0x' + word(10n ** 18n) + word(0n) + word(BigInt(Math.floor(Date.now() / 1000))) + word(marketFee)
-  })
-  const paid = log({ topics: [toEventSelector('Transfer(address,address,uint256)'), topic(order.consumer), topic(minter)], data: '0x' + word(10n ** 18n) })
+  const paid = paidLog(order, minter)
   const crafted = (txId: string, logs: unknown[]) => {
     order.txId = txId
     answers[0] = body => body.method === 'eth_call' ? '0x' + minter.slice(2).padStart(64, '0') : receipt({ transactionHash: txId, logs })
   }
-  crafted('0x' + '21'.repeat(32), [orderLog(0n), paid])
+  crafted('0x' + '21'.repeat(32), [orderLog(order, 0n), paid])
   t.same(await fake.verify(order, signal()), { valid: true }, 'a crafted order that pays the minter: the checks read it as a real one')
-  crafted('0x' + '22'.repeat(32), [orderLog(10n ** 15n + 6n), paid])
+  crafted('0x' + '22'.repeat(32), [orderLog(order, 10n ** 15n + 6n), paid])
   t.same(await fake.verify(order, signal()), { valid: false }, 'a market fee over 0.1 % + 5 wei')
-  crafted('0x' + '23'.repeat(32), [orderLog(0n), orderLog(0n), paid])
+  crafted('0x' + '23'.repeat(32), [orderLog(order, 0n), orderLog(order, 0n), paid])
   t.same(await fake.verify(order, signal()), { valid: false }, 'two orders of the datatoken in one transaction')
-  crafted('0x' + '24'.repeat(32), [orderLog(0n), { ...paid, address: '0x' + '55'.repeat(20) }])
+  crafted('0x' + '24'.repeat(32), [orderLog(order, 0n), { ...paid, address: '0x' + '55'.repeat(20) }])
   t.same(await fake.verify(order, signal()), { valid: false }, 'a Transfer to the minter by another token does not pay')
   order.txId = '0x' + '12'.repeat(32)
   answers[0] = () => 'hang'
@@ -306,4 +318,51 @@ t.test('an RPC node that is down, slow or answers garbage: a 503 within the boun
   await t.rejects(chainOrders({ rpcUrl: url }).verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a chain id that is no number')
   answers[0] = body => body.method === 'eth_chainId' ? '0x1' : body.method === 'eth_blockNumber' ? { number: 1 } : receipt()
   await t.rejects(chainOrders({ rpcUrl: url }).verify(order, signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a block number that is no number')
+})
+
+t.test('concurrent checks of one new order read its receipt and its minter once, each within its own time', async t => {
+  const order: OrderToCheck = {
+    txId: '0x' + '31'.repeat(32), did: 'did:op:' + 'cd'.repeat(20), datatoken: `0x${'cd'.repeat(20)}`, serviceIndex: 0, consumer: `0x${'ef'.repeat(20)}`, cost: '1', timeout: 0
+  }
+  const minter = '0x' + '99'.repeat(20)
+  const calls: string[] = []
+  let hang = false
+  // A node 20 ms away: the checks meet while the first read is out.
+  const client: ChainClient = {
+    request: async ({ method }) => {
+      calls.push(method)
+      if (hang) {
+        hang = false
+        return await new Promise(() => {})
+      }
+      await sleep(20)
+      return method === 'eth_call'
+        ? '0x' + minter.slice(2).padStart(64, '0')
+        : { transactionHash: order.txId, status: '0x1', blockNumber: '0x5', logs: [orderLog(order, 0n), paidLog(order, minter)] }
+    }
+  }
+  const verifier = chainOrders({ client, confirmations: 0, timeout: 400 })
+  const verdicts = await Promise.all(Array.from({ length: 10 }, async () => await verifier.verify(order, signal())))
+  t.same(verdicts, Array(10).fill({ valid: true }), 'ten starts with one new order')
+  t.same(calls.sort(), ['eth_call', 'eth_getTransactionReceipt'], 'one receipt and one minter call between them, not ten of each')
+
+  order.txId = '0x' + '32'.repeat(32)
+  calls.length = 0
+  const leaving = new AbortController()
+  const gone = verifier.verify(order, { signal: leaving.signal })
+  const staying = verifier.verify(order, signal())
+  leaving.abort()
+  await t.rejects(gone, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a start that went away')
+  t.same(await staying, { valid: true }, 'does not cut off the one that shared its read')
+  t.same(calls, ['eth_getTransactionReceipt'])
+
+  order.txId = '0x' + '33'.repeat(32)
+  calls.length = 0
+  hang = true
+  const first = verifier.verify(order, signal())
+  await sleep(200)
+  const second = verifier.verify(order, signal())
+  await t.rejects(first, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain did not answer in time to check the order.' }, 'a read that hangs: its start gets a 503 at its deadline')
+  t.same(await second, { valid: true }, 'a start that joined it later reads again within its own time')
+  t.same(calls, ['eth_getTransactionReceipt', 'eth_getTransactionReceipt'])
 })

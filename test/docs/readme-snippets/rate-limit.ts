@@ -1,0 +1,2 @@
+// The README's rate-limit snippet imports the example's helpers as './rate-limit.js'.
+export * from '../../../examples/rate-limit.js'
