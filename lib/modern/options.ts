@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { InvalidOptionError } from '../errors.js'
 import { positiveInteger } from '../option-checks.js'
-import { resolveOptions, type ComputePluginOptions, type ResolvedOptions } from '../options.js'
+import { checkedVerifier, resolveSharedOptions, type ComputePluginOptions, type ResolvedOptions } from '../options.js'
 import { memoryNonceStore } from '../verifier/stores/memory.js'
-import type { NonceStore } from '../verifier/nonce.js'
+import { sameStoreVerifier, type NonceStore } from '../verifier/nonce.js'
 import type { ComputeVerifier } from '../verifier/types.js'
 import type { ComputeEnvironment } from '../../schemas/modern/environment.js'
 import { nodeParamSchemas } from '../../schemas/modern/params.js'
@@ -22,8 +22,10 @@ export interface OceanNodeComputeOptions extends Pick<ComputePluginOptions, 'ope
   nonceStore?: NonceStore
   /**
    * Checks signatures: the route hands it `consumerAddress`, `signature`, `nonce` and the
-   * signed `command`. The first profile's `computeVerifier` decorator is not used here:
-   * its messages differ. Default: `nodeVerifier(nonceStore)`.
+   * signed `command`. Only `nodeVerifier(store, { checkSignature })` on this plugin's
+   * `nonceStore` is taken (registration fails otherwise), so that the nonces GET nonce
+   * hands out are always checked. The first profile's `computeVerifier` decorator is not
+   * used here: its messages differ. Default: `nodeVerifier(nonceStore)`.
    */
   verifier?: ComputeVerifier
   /**
@@ -75,18 +77,29 @@ function environmentsOf (given: unknown): ComputeEnvironment[] | undefined {
   return given as ComputeEnvironment[]
 }
 
+// The route's verifier: a nodeVerifier of the plugin's store, made again on the bounded store.
+function verifierOf (given: unknown, nonceStore: NonceStore, bounded: NonceStore): ComputeVerifier {
+  const host = checkedVerifier(given)
+  if (host === undefined) return nodeVerifier(bounded)
+  const checking = sameStoreVerifier(host, 'nodeVerifier', nonceStore, bounded)
+  if (checking === undefined) {
+    throw new InvalidOptionError('verifier must be nodeVerifier(store, { checkSignature }) on the plugin\'s nonceStore (pass that store as nonceStore too): another verifier would skip the nonces GET nonce hands out')
+  }
+  return checking
+}
+
 /** Applies defaults and checks every option of the current wire's plugin once, at registration. */
 export function resolveNodeOptions (fastify: FastifyInstance, options: OceanNodeComputeOptions): ResolvedNodeOptions {
   const nonceStore = options.nonceStore ?? memoryNonceStore()
-  // The first profile's checks and defaults; its default verifier (of the first wire's messages) is replaced below.
-  const base = resolveOptions(fastify, { ...options, nonceStore })
+  // The checks and defaults both wires share; the verifier is this wire's own.
+  const base = resolveSharedOptions(fastify, { ...options, nonceStore })
   const store = base.nonceStore!
   if (options.providerAddress !== undefined && typeof options.providerAddress !== 'string') throw new InvalidOptionError('providerAddress must be a string')
   const chainIds = options.chainIds ?? []
   if (!Array.isArray(chainIds) || !chainIds.every(Number.isSafeInteger)) throw new InvalidOptionError('chainIds must be a list of chain ids')
   return {
     ...base,
-    verifier: options.verifier ?? nodeVerifier(store),
+    verifier: verifierOf(options.verifier, nonceStore, store),
     nonceStore: store,
     environments: environmentsOf(options.environments),
     maxJobDuration: positiveInteger('maxJobDuration', options.maxJobDuration, 3600),

@@ -3,8 +3,10 @@ import Fastify from 'fastify'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { localOperator, memoryNonceStore, oceanNodeCompute, type ComputeOperator } from '../../lib/index.js'
+import { localOperator, memoryNonceStore, nodeVerifier, oceanNodeCompute, personalSignVerifier, type ComputeOperator } from '../../lib/index.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
+import { alice } from '../helpers/sign.js'
+import { PREFIX, signedParams } from './helpers.js'
 
 t.test('an engine that cannot use its dataDir, or a nonce store that cannot work, refuses to register, and the engine handed over is closed', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'foc-node-options-'))
@@ -34,4 +36,39 @@ t.test('an operator\'s ready() that rejects stops Fastify from starting', async 
   t.teardown(async () => await app.close())
   app.register(oceanNodeCompute, { operator })
   await t.rejects(async () => { await app.ready() }, { message: 'not today' })
+})
+
+t.test('a nodeVerifier of the plugin\'s nonce store is taken, with its own signature check; the first wire\'s computeVerifier decorator is not used', async t => {
+  const store = memoryNonceStore()
+  const checked: string[] = []
+  const app = Fastify()
+  t.teardown(async () => await app.close())
+  app.decorate('computeVerifier', personalSignVerifier())
+  await app.register(oceanNodeCompute, {
+    prefix: PREFIX,
+    operator: new MemoryOperator(),
+    nonceStore: store,
+    verifier: nodeVerifier(store, { checkSignature: ({ message }) => { checked.push(message); return true } })
+  })
+  const params = await signedParams(app, 'freeStartCompute')
+  const payload = { ...params, signature: '0x01', environment: 'default', algorithm: { documentId: 'did:op:algo' } }
+  const res = await app.inject({ method: 'POST', url: `${PREFIX}/freeCompute`, payload })
+  t.equal(res.statusCode, 200, res.body)
+  t.same(checked, [`${alice.address}${params.nonce}freeStartCompute`])
+  const replayed = await app.inject({ method: 'POST', url: `${PREFIX}/freeCompute`, payload })
+  t.equal(replayed.statusCode, 401, 'the nonce store still guards the route')
+  t.same(replayed.json(), { error: `nonce: ${params.nonce} is not a valid nonce` })
+})
+
+t.test('a verifier that would not keep the nonce store is refused, saying what to pass instead', async t => {
+  const message = 'fastify-ocean-compute: verifier must be nodeVerifier(store, { checkSignature }) on the plugin\'s nonceStore (pass that store as nonceStore too): another verifier would skip the nonces GET nonce hands out'
+  const register = async (options: Record<string, unknown>) => {
+    const app = Fastify()
+    t.teardown(async () => await app.close())
+    await app.register(oceanNodeCompute, { operator: new MemoryOperator(), ...options })
+  }
+  await t.rejects(register({ verifier: personalSignVerifier() }), { code: 'FST_COMPUTE_INVALID_OPTION', message })
+  await t.rejects(register({ verifier: nodeVerifier(memoryNonceStore()) }), { code: 'FST_COMPUTE_INVALID_OPTION', message }, 'a nodeVerifier of another store')
+  await t.rejects(register({ nonceStore: memoryNonceStore(), verifier: nodeVerifier(memoryNonceStore()) }), { code: 'FST_COMPUTE_INVALID_OPTION', message })
+  await t.rejects(register({ verifier: { verify: 'no' } }), { code: 'FST_COMPUTE_INVALID_OPTION', message: 'fastify-ocean-compute: the verifier must have a verify(input) method' })
 })
