@@ -90,6 +90,10 @@ function verifierOf (given: unknown, nonceStore: NonceStore, bounded: NonceStore
 
 /** Applies defaults and checks every option of the current wire's plugin once, at registration. */
 export function resolveNodeOptions (fastify: FastifyInstance, options: OceanNodeComputeOptions): ResolvedNodeOptions {
+  // A security option of the first wire, refused here rather than left unapplied.
+  if ((options as ComputePluginOptions).requireSignedStatus !== undefined) {
+    throw new InvalidOptionError('requireSignedStatus is an option of the first wire only: no current client signs GET compute, so this wire answers it unsigned (a token, when sent, must be the consumer\'s)')
+  }
   const nonceStore = options.nonceStore ?? memoryNonceStore()
   // The checks and defaults both wires share; the verifier is this wire's own.
   const base = resolveSharedOptions(fastify, { ...options, nonceStore })

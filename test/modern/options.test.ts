@@ -72,3 +72,13 @@ t.test('a verifier that would not keep the nonce store is refused, saying what t
   await t.rejects(register({ nonceStore: memoryNonceStore(), verifier: nodeVerifier(memoryNonceStore()) }), { code: 'FST_COMPUTE_INVALID_OPTION', message })
   await t.rejects(register({ verifier: { verify: 'no' } }), { code: 'FST_COMPUTE_INVALID_OPTION', message: 'fastify-ocean-compute: the verifier must have a verify(input) method' })
 })
+
+t.test('requireSignedStatus, an option of the first wire, is refused rather than left unapplied: GET compute stays unsigned here', async t => {
+  const app = Fastify()
+  t.teardown(async () => await app.close())
+  const options = { operator: new MemoryOperator(), requireSignedStatus: true }
+  await t.rejects(async () => { await app.register(oceanNodeCompute, options) }, {
+    code: 'FST_COMPUTE_INVALID_OPTION',
+    message: 'fastify-ocean-compute: requireSignedStatus is an option of the first wire only: no current client signs GET compute, so this wire answers it unsigned (a token, when sent, must be the consumer\'s)'
+  })
+})
