@@ -12,6 +12,7 @@ import { nodeRouteSchemas, type NodeRouteSchemas } from '../../schemas/modern/ro
 import { nodeVerifier } from './verifier.js'
 import { TokenIssuer } from './token.js'
 import { JobBook } from './jobs.js'
+import { environmentsProblem } from './environments.js'
 
 export interface OceanNodeComputeOptions extends Pick<ComputePluginOptions, 'operator' | 'buildWorkflow' | 'operatorTimeout' | 'bodyLimit' | 'limits'> {
   /**
@@ -71,9 +72,8 @@ function secretOf (given: unknown): Buffer {
 
 function environmentsOf (given: unknown): ComputeEnvironment[] | undefined {
   if (given === undefined) return undefined
-  if (!Array.isArray(given) || given.some(env => typeof env?.id !== 'string' || !Array.isArray(env.resources))) {
-    throw new InvalidOptionError('environments must be a list of compute environments, each with an id and resources')
-  }
+  const problem = environmentsProblem(given)
+  if (problem !== undefined) throw new InvalidOptionError(`environments must be a list of compute environments as GET computeEnvironments answers them (${problem})`)
   return given as ComputeEnvironment[]
 }
 

@@ -82,3 +82,35 @@ t.test('requireSignedStatus, an option of the first wire, is refused rather than
     message: 'fastify-ocean-compute: requireSignedStatus is an option of the first wire only: no current client signs GET compute, so this wire answers it unsigned (a token, when sent, must be the consumer\'s)'
   })
 })
+
+t.test('environments are checked whole at registration, naming the first problem; an operator\'s, when asked, are a 503, never a 500', async t => {
+  const app = Fastify()
+  t.teardown(async () => await app.close())
+  await app.register(oceanNodeCompute, { prefix: PREFIX, operator: new MemoryOperator() })
+  const [env] = (await app.inject({ method: 'GET', url: `${PREFIX}/computeEnvironments` })).json()
+  const register = async (environments: unknown) => {
+    const other = Fastify()
+    t.teardown(async () => await other.close())
+    await other.register(oceanNodeCompute, { operator: new MemoryOperator(), environments: environments as never })
+  }
+  const refused = (problem: string) => ({ code: 'FST_COMPUTE_INVALID_OPTION', message: `fastify-ocean-compute: environments must be a list of compute environments as GET computeEnvironments answers them (${problem})` })
+  await t.rejects(register([{ id: 'e', resources: [] }]), refused('environments.0.consumerAddress: Expected required property'))
+  await t.rejects(register([{ ...env, free: { ...env.free, access: undefined } }]), refused('environments.0.free.access: Expected object'))
+  await t.rejects(register([{ ...env, resources: [{ id: 'cpu' }] }]), refused('environments.0.resources.0.total: Expected required property'))
+  await t.rejects(register([{ ...env, free: { ...env.free, maxJobDuration: '60' } }]), refused('environments.0.free.maxJobDuration: Expected number'))
+  await t.rejects(register('x'), refused('environments: Expected array'))
+  await register([{ ...env, id: 'mine' }])
+
+  const broken = Object.assign(new MemoryOperator(), { environments: () => [{ ...env, free: { ...env.free, access: undefined } }] })
+  const served = Fastify()
+  t.teardown(async () => await served.close())
+  await served.register(oceanNodeCompute, { prefix: PREFIX, operator: broken })
+  for (const request of [
+    { method: 'GET' as const, url: `${PREFIX}/computeEnvironments` },
+    { method: 'POST' as const, url: `${PREFIX}/freeCompute`, payload: { ...await signedParams(served, 'freeStartCompute'), environment: 'default', algorithm: { documentId: 'did:op:a' } } }
+  ]) {
+    const res = await served.inject(request)
+    t.equal(res.statusCode, 503, request.url)
+    t.same(res.json(), { error: 'The compute operator described its environments wrongly.' })
+  }
+})
