@@ -20,7 +20,28 @@ export function clientFrom (name: string, options: { rpcUrl?: string | undefined
     throw new InvalidOptionError(`${name}: rpcUrl must be an http or https URL`)
   }
   // viem's own limit a little later than the caller's, which answers first and says why.
-  return createPublicClient({ transport: http(url.href, { timeout: timeout + 1000, retryCount: 0 }) })
+  const viem = createPublicClient({ transport: http(url.href, { timeout: timeout + 1000, retryCount: 0 }) })
+  // viem's errors name the whole URL, whose path or query often holds the node's API key;
+  // the plugin logs them. They are logged with the origin only.
+  const shown = `${url.origin}/…`
+  return {
+    async request (args) {
+      try {
+        return await viem.request(args as never)
+      } catch (err) {
+        throw withoutUrl(err, url.href, shown, 0)
+      }
+    }
+  }
+}
+
+/** `err` and its causes (the first few) as plain errors, with `href` replaced by `shown` in their messages and stacks; codes kept. */
+function withoutUrl (err: unknown, href: string, shown: string, depth: number): unknown {
+  if (!(err instanceof Error) || depth > 8) return err
+  const { name, message, stack, cause } = err
+  const code = (err as { code?: unknown }).code
+  const copy = new Error(message.replaceAll(href, shown), cause === undefined ? undefined : { cause: withoutUrl(cause, href, shown, depth + 1) })
+  return Object.assign(copy, { name, stack: stack?.replaceAll(href, shown) }, code === undefined ? {} : { code })
 }
 
 /** What bounds a chain call: the caller's signal and a deadline (ms since the epoch). */

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { InvalidOptionError, TermsRefusedError, TermsUnavailableError } from '../errors.js'
+import { ChainUnavailableError, InvalidOptionError, OrderUsesUnavailableError, TermsRefusedError, TermsUnavailableError } from '../errors.js'
 import { httpStatusOf } from '../http-status.js'
 import type { BuildWorkflow, BuildWorkflowInput } from '../workflow.js'
 import type { Workflow, WorkflowInput } from '../../schemas/workflow.js'
@@ -92,6 +92,8 @@ class TermsCheck {
     } catch (err) {
       if (err === this.#signal.reason && httpStatusOf(err) === 503) throw err
       this.#log.warn({ err }, fault)
+      // The chain readers' own 503s are written for clients: "not final yet: try again".
+      if (err instanceof ChainUnavailableError || err instanceof OrderUsesUnavailableError) throw err
       throw new TermsUnavailableError(fault, { cause: err })
     }
   }
@@ -135,7 +137,12 @@ class TermsCheck {
       cost: String(cost ?? '0'),
       timeout
     }
-    const verdict = await this.ask(() => orders.verify(order, { signal: this.#signal }), 'The order could not be checked on chain.')
+    const verifying = Promise.resolve().then(() => orders.verify(order, { signal: this.#signal }))
+    const verdict = await this.ask(() => verifying, 'The order could not be checked on chain.').catch(err => {
+      // The start fails now: a verdict that comes after (a verifier that does not heed the signal) gives its use back.
+      verifying.then(async late => { if (late.valid) await late.release?.() }).catch(() => {})
+      throw err
+    })
     if (!verdict.valid) this.refuse(invalid)
     if (verdict.release !== undefined) this.input.onStartFailed(verdict.release)
   }

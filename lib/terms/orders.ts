@@ -46,6 +46,9 @@ const COST = /^\d{1,40}(\.\d{1,18})?$/
 // ocean-lib's fees, as fractions of 10^18: the community's 0.1 %, a market's at most 0.1 %.
 const FEE = 10n ** 15n
 const UNIT = 10n ** 18n
+// How long after an order's expiry its use counter must stay: a start checked just before the
+// expiry may take its use after it (an RPC call, a store round trip, another process's clock).
+const COUNTED_AFTER_EXPIRY = 24 * 3600_000
 
 const word = (data: string, index: number) => BigInt('0x' + data.slice(2 + 64 * index, 66 + 64 * index))
 const topicAddress = (topic: string) => '0x' + topic.slice(26).toLowerCase()
@@ -152,19 +155,31 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     if (map.size > size) map.delete(map.keys().next().value!)
   }
 
-  /** The receipt once it has its confirmations (read again after waiting: a reorg may have moved it), or undefined when there is none. */
-  async function finalReceipt (hash: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
-    return receipts.get(hash) ?? await shared(receiptReads, hash, bound, waiting, async (bound, waiting) => await readReceipt(hash, bound, waiting))
+  /**
+   * The receipt once it has its confirmations (read again after waiting: a reorg may have
+   * moved it), or undefined when there is none. It keeps only the datatoken's logs, all the
+   * checks read, and is remembered so: any signer may name a transaction with thousands of logs.
+   * Concurrent checks of one order share one read.
+   */
+  async function finalReceipt (hash: string, datatoken: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
+    const key = `${hash}:${datatoken}`
+    return receipts.get(key) ?? await shared(receiptReads, key, bound, waiting, async (bound, waiting) => await readReceipt(hash, datatoken, key, bound, waiting))
   }
 
-  async function readReceipt (hash: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
+  async function readReceipt (hash: string, datatoken: string, key: string, bound: Bound, waiting: { yes: boolean }): Promise<Receipt | undefined> {
     for (;;) {
       const receipt = parseReceipt(await call('eth_getTransactionReceipt', [hash], bound), hash)
-      if (receipt === undefined) return undefined
+      if (receipt === undefined) {
+        // Unknown; or seen mined, then dropped by a reorg while it waited: it may be mined again.
+        if (!waiting.yes) return undefined
+        await raced(sleep(pollInterval, undefined, { ref: false }), bound)
+        continue
+      }
       const blocks = await confirmationsNeeded(bound)
       if (blocks === 0 || await head(bound) - receipt.block >= blocks) {
-        remember(receipts, hash, receipt, cacheSize)
-        return receipt
+        const own = { ...receipt, logs: receipt.logs.filter(log => log.address === datatoken) }
+        remember(receipts, key, own, cacheSize)
+        return own
       }
       waiting.yes = true
       do await raced(sleep(pollInterval, undefined, { ref: false }), bound)
@@ -197,9 +212,10 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     const datatoken = String(order.datatoken).toLowerCase()
     if (!TX_HASH.test(order.txId) || !ADDRESS.test(datatoken) || String(order.did).toLowerCase() !== 'did:op:' + datatoken.slice(2) ||
       !Number.isSafeInteger(order.serviceIndex) || !COST.test(order.cost) || !Number.isSafeInteger(order.timeout) || order.timeout < 0) return invalid
-    const hash = (order.txId.startsWith('0x') ? order.txId : '0x' + order.txId).toLowerCase()
+    // With 0x, 0X or neither (the pattern allows each): one spelling for the node and the use counter.
+    const hash = '0x' + order.txId.slice(-64).toLowerCase()
 
-    const receipt = await finalReceipt(hash, bound, waiting)
+    const receipt = await finalReceipt(hash, datatoken, bound, waiting)
     if (receipt === undefined || !receipt.succeeded) return invalid
     const orders = ordersOf(receipt, datatoken)
     if (orders.length !== 1) return invalid
@@ -218,9 +234,12 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
     if (uses === undefined) return { valid: true }
     const key = `${hash}:${datatoken}`
     let taken: boolean
+    const taking = Promise.resolve().then(() => uses.take(key, limit!, expiresAt === undefined ? undefined : expiresAt + COUNTED_AFTER_EXPIRY))
     try {
-      taken = await raced(Promise.resolve().then(() => uses.take(key, limit!, expiresAt)), bound)
+      taken = await raced(taking, bound)
     } catch (err) {
+      // Cut off, the start fails; a use the store takes after that is given back, as no job has it.
+      taking.then(async late => { if (late) await uses.release(key) }).catch(() => {})
       throw new OrderUsesUnavailableError({ cause: err })
     }
     if (!taken) return invalid

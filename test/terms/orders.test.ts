@@ -1,12 +1,20 @@
 import { createServer } from 'node:http'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import t from 'tap'
 import { createPublicClient, http, parseEther, parseUnits, toEventSelector, type Address, type Hex } from 'viem'
-import { chainOrders, type ChainClient, type OrderToCheck } from '../../lib/index.js'
-import { rpc, startAnvil } from '../helpers/anvil.js'
-import { accounts, DataTokenTemplate, deployOcean } from '../helpers/contracts.js'
+import Fastify from 'fastify'
+import compute, { chainOrders, hostResolver, memoryOrderUses, type ChainClient, type DDO, type OrderToCheck } from '../../lib/index.js'
+import { rpc } from '../../examples/chain/anvil.js'
+import { startAnvil } from '../helpers/anvil.js'
+import { accounts, DataTokenTemplate, deployOcean } from '../../examples/chain/contracts.js'
 import { freePort } from '../helpers/servers.js'
+import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
+import { CONTAINER, PROVIDER_KEY, algorithm, dataset } from '../helpers/ddos.js'
+import { MemoryOperator } from '../helpers/memory-operator.js'
+import { sign } from '../helpers/sign.js'
 
 t.setTimeout(180_000)
 const signal = () => ({ signal: new AbortController().signal })
@@ -187,6 +195,19 @@ if (node !== undefined) {
     t.same(await chainOrders({ client: mainnetLike, confirmations: 0 }).verify(request(await ocean.order(datatoken, {})), signal()), { valid: true }, 'confirmations 0 on any chain')
   })
 
+  t.test('an order that a reorg drops while it waits for its blocks is not final yet (503), never refused', async t => {
+    const mainnetLike: ChainClient = { request: async args => args.method === 'eth_chainId' ? '0x1' : await ocean.chain.request(args as never) }
+    const before = await rpc(node.url, 'evm_snapshot')
+    const tx = await ocean.order(datatoken, {})
+    const verdict = chainOrders({ client: mainnetLike, confirmations: 2, pollInterval: 20, timeout: 1500 }).verify(request(tx), signal())
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await rpc(node.url, 'evm_revert', [before])
+    await rpc(node.url, 'anvil_mine', ['0x3'])
+    t.equal(await ocean.chain.request({ method: 'eth_getTransactionReceipt', params: [tx] }), null, 'the order is gone from the chain')
+    await t.rejects(verdict, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: `The order ${tx} is not final yet: try again after a few more blocks.` },
+      'the consumer is told to try again: the transaction may be mined again')
+  })
+
   t.test('jobsPerOrder: uses are counted per order, atomically, and can be given back', async t => {
     const limited = chainOrders({ rpcUrl: node.url, jobsPerOrder: 2 })
     const tx = await ocean.order(datatoken, {})
@@ -207,6 +228,34 @@ if (node !== undefined) {
     t.equal(verdicts.filter(verdict => verdict.valid).length, 1, 'of 100 concurrent starts with one order exactly one is valid')
     const another = await ocean.order(datatoken, {})
     t.equal((await once.verify(request(another), signal())).valid, true, 'each order has its own uses')
+    const spellings = [another.slice(2), another.toUpperCase().replace('0X', '0x'), another.replace('0x', '0X'), another.slice(2).toUpperCase()]
+    for (const txId of spellings) {
+      t.same(await once.verify(request(txId, { datatoken: datatoken.toUpperCase().replace('0X', '0x') as Address }), signal()), { valid: false }, `the same order spelt ${txId.slice(0, 4)}…: its use is taken`)
+    }
+    const fresh = await ocean.order(datatoken, {})
+    t.equal((await once.verify(request(fresh.replace('0x', '0X')), signal())).valid, true, 'a hash with 0X, as Python reads it, is the order')
+    t.same(await once.verify(request(fresh), signal()), { valid: false }, 'counted under the same key as with 0x')
+  })
+
+  t.test('jobsPerOrder holds at an order\'s expiry, with a store that forgets an order once it has expired (as Redis does)', async t => {
+    // Redis's counter goes at expiresAt; a start checked just before the expiry takes its use
+    // just after (the minter's call, a store round trip, another clock), from a counter gone.
+    const counters = new Map<string, { taken: number, until: number }>()
+    const forgetful = {
+      take: async (order: string, limit: number, expiresAt = Infinity) => {
+        await new Promise(resolve => setTimeout(resolve, 2100)) // past the order's expiry: at most 2 s after it was mined
+        const counter = counters.get(order)
+        const taken = counter === undefined || counter.until <= Date.now() ? 0 : counter.taken
+        if (taken >= limit) return false
+        counters.set(order, { taken: taken + 1, until: expiresAt })
+        return true
+      },
+      release: () => {}
+    }
+    const edge = chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, uses: forgetful })
+    const tx = await ocean.order(datatoken, {})
+    const verdicts = await Promise.all([edge.verify(request(tx, { timeout: 2 }), signal()), edge.verify(request(tx, { timeout: 2 }), signal())])
+    t.equal(verdicts.filter(verdict => verdict.valid).length, 1, 'two starts at the expiry of an order of one job: one job')
   })
 
   t.test('a failing order-use store is a 503 within the time allowed', async t => {
@@ -217,6 +266,26 @@ if (node !== undefined) {
     const started = Date.now()
     await t.rejects(hanging.verify(request(tx), signal()), { code: 'FST_COMPUTE_ORDER_USES_UNAVAILABLE' })
     t.ok(Date.now() - started < 5000, 'cut off at the timeout')
+
+    // A store slower than the check's time: the start got its 503, and a use that lands later is given back.
+    const memory = memoryOrderUses()
+    let landed!: () => void
+    const landing = new Promise<void>(resolve => { landed = resolve })
+    const slow = chainOrders({
+      rpcUrl: node.url,
+      jobsPerOrder: 1,
+      timeout: 300,
+      uses: {
+        take: async (...args) => { await new Promise(resolve => setTimeout(resolve, 600)); const taken = memory.take(...args); landed(); return taken },
+        release: order => memory.release(order)
+      }
+    })
+    const late = await ocean.order(datatoken, {})
+    await t.rejects(slow.verify(request(late), signal()), { code: 'FST_COMPUTE_ORDER_USES_UNAVAILABLE' })
+    await landing
+    await new Promise(resolve => setImmediate(resolve))
+    t.equal((await chainOrders({ rpcUrl: node.url, jobsPerOrder: 1, uses: memory }).verify(request(late), signal())).valid, true,
+      'the order still has its one use: the start that timed out spent none')
   })
 
   t.test('the minter: an emitter without minter() is no datatoken; a node that fails on it is a 503', async t => {
@@ -229,6 +298,41 @@ if (node !== undefined) {
     await t.rejects(chainOrders({ client: garbage, confirmations: 0 }).verify(request(tx), signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'garbage')
     const down: ChainClient = { request: async args => { if (args.method === 'eth_call') throw new Error('socket hang up'); return await ocean.chain.request(args as never) } }
     await t.rejects(chainOrders({ client: down, confirmations: 0 }).verify(request(tx), signal()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE' }, 'a node that fails')
+  })
+
+  t.test('through the start route, one order pays for one input of one job: not two inputs, not the algorithm too', async t => {
+    const dataToken = await ocean.datatoken()
+    const algorithmToken = await ocean.datatoken()
+    const data = dataset({ token: dataToken, privacy: { allowAllPublishedAlgorithms: true, allowRawAlgorithm: true } })
+    const algo = { ...algorithm(), id: did(algorithmToken), dataToken: algorithmToken } as DDO
+    const app = Fastify()
+    await app.register(compute, {
+      prefix: PREFIX,
+      operator: new MemoryOperator(),
+      terms: { resolver: hostResolver([data, algo]), privateKey: PROVIDER_KEY, orders: chainOrders({ rpcUrl: node.url, jobsPerOrder: 1 }) }
+    })
+    t.teardown(() => app.close())
+    const tx = await ocean.order(dataToken, {})
+    const start = async (more: Record<string, unknown>) => await app.inject({
+      method: 'POST',
+      url: COMPUTE_PATH,
+      payload: {
+        consumerAddress: consumer.address,
+        signature: await sign(consumer as Parameters<typeof sign>[0], { documentId: did(dataToken) }),
+        documentId: did(dataToken),
+        serviceId: 1,
+        transferTxId: tx,
+        output: {},
+        ...more
+      }
+    })
+    const raw = { algorithmMeta: { rawcode: 'x', container: CONTAINER } }
+    t.same((await start({ ...raw, additionalInputs: [{ documentId: did(dataToken), transferTxId: tx.toUpperCase().replace('0X', '0x'), serviceId: 1 }] })).json(),
+      { error: 'Error in input at index 1: Order for serviceId 1 is not valid.' }, 'the same order (in another case) for a second input')
+    t.same((await start({ algorithmDid: did(algorithmToken), algorithmDataToken: algorithmToken, algorithmTransferTxId: tx })).json(),
+      { error: 'Algorithm is already in use or can not be found on chain.' }, 'the dataset\'s order as the algorithm\'s')
+    t.equal((await start(raw)).statusCode, 200, 'each refusal gave the dataset\'s use back: one job')
+    t.same((await start(raw)).json(), { error: 'Order for serviceId 1 is not valid.' }, 'and only one')
   })
 
   t.test('ocean.chain funds are real: the consumer paid', async t => {
@@ -364,4 +468,35 @@ t.test('concurrent checks of one new order read its receipt and its minter once,
   await t.rejects(first, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain did not answer in time to check the order.' }, 'a read that hangs: its start gets a 503 at its deadline')
   t.same(await second, { valid: true }, 'a start that joined it later reads again within its own time')
   t.same(calls, ['eth_getTransactionReceipt', 'eth_getTransactionReceipt'])
+})
+
+t.test('a receipt is remembered with only the datatoken\'s logs: hashes of huge transactions cannot fill the memory', async t => {
+  // Any signer may send the hash of any transaction on chain, such as an airdrop's with
+  // thousands of logs; each is final, so it is remembered (up to cacheSize of them).
+  const datatoken = `0x${'cd'.repeat(20)}` as const
+  const order: OrderToCheck = { txId: '', did: 'did:op:' + datatoken.slice(2), datatoken, serviceIndex: 0, consumer: `0x${'ef'.repeat(20)}`, cost: '1', timeout: 0 }
+  const transfer = toEventSelector('Transfer(address,address,uint256)')
+  const huge: ChainClient = {
+    request: async ({ params }) => ({
+      transactionHash: (params as string[])[0],
+      status: '0x1',
+      blockNumber: '0x5',
+      logs: Array.from({ length: 2000 }, (_, i) => ({
+        address: '0x' + '55'.repeat(20),
+        topics: [transfer, '0x' + i.toString(16).padStart(64, '0'), '0x' + (i + 1).toString(16).padStart(64, 'a')],
+        data: '0x' + i.toString(16).padStart(64, '0')
+      }))
+    })
+  }
+  const verifier = chainOrders({ client: huge, confirmations: 0 })
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  const before = process.memoryUsage().heapUsed
+  for (let i = 0; i < 40; i++) {
+    t.same(await verifier.verify({ ...order, txId: '0x' + i.toString(16).padStart(64, '0') }, signal()), { valid: false })
+  }
+  gc()
+  const kept = process.memoryUsage().heapUsed - before
+  t.ok(kept < 8 * 1024 * 1024, `40 receipts of 2000 foreign logs each keep ${Math.round(kept / 1024)} KiB, under 8 MiB`)
 })

@@ -1,8 +1,18 @@
+import diagnostics from 'node:diagnostics_channel'
+import { once } from 'node:events'
+import { request as httpRequest } from 'node:http'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import compute, { hostResolver, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorStartRequest } from '../../lib/index.js'
+import compute, { chainDdos, chainOrders, hostResolver, httpOperator, localOperator, type ChainClient, type ComputeOperator, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
+import { OperatorUnavailableError } from '../../lib/errors.js'
+import { CHANNELS } from '../../lib/channels.js'
+import type { JobStatus } from '../../schemas/job.js'
 import type { OceanTermsOptions } from '../../lib/terms/index.js'
 import { COMPUTE_PATH, PREFIX } from '../helpers/build.js'
+import { freePort } from '../helpers/servers.js'
 import { MemoryOperator } from '../helpers/memory-operator.js'
 import { alice, bob, sign } from '../helpers/sign.js'
 import { encryptFiles } from '../../lib/terms/files.js'
@@ -16,16 +26,16 @@ import {
 
 const RAW = { rawcode: 'console.log(1)', container: CONTAINER }
 
-interface Setup {
+interface Setup<O> {
   ddos?: DDO[]
   orders?: MemoryOrders | false
-  operator?: MemoryOperator
+  operator?: O
   terms?: Partial<OceanTermsOptions>
   plugin?: ComputePluginOptions
 }
 
-async function serve (t: Test, setup: Setup = {}) {
-  const operator = setup.operator ?? new MemoryOperator()
+async function serve<O extends ComputeOperator = MemoryOperator> (t: Test, setup: Setup<O> = {}) {
+  const operator = setup.operator ?? new MemoryOperator() as unknown as O
   const orders = setup.orders === false ? undefined : setup.orders ?? new MemoryOrders().pay('0xtx', DATASET_TOKEN, 1).pay('0xalgo', ALGORITHM_TOKEN, 1)
   const app = Fastify()
   await app.register(compute, {
@@ -88,7 +98,7 @@ t.test('an allowed algorithmDid start carries the algorithm URL and container fr
 
 t.test('spec 6.2, in order, each with the reference provider\'s message', async t => {
   const denied = (credentials: DDO['credentials']) => dataset({ extra: { credentials } })
-  const rows: Array<[string, Setup, Record<string, unknown>, string]> = [
+  const rows: Array<[string, Setup<MemoryOperator>, Record<string, unknown>, string]> = [
     ['documentId present', {}, { documentId: undefined }, 'No documentId in input item.'],
     ['transferTxId present', {}, { transferTxId: undefined }, 'No transferTxId in input item.'],
     ['serviceId present', {}, { serviceId: undefined }, 'No serviceId in input item.'],
@@ -256,6 +266,35 @@ t.test('without an order verifier orders are not checked, and registration says 
   t.equal(res.statusCode, 200)
 })
 
+t.test('the RPC URL, which may carry an API key, is in no answer and no log line when the chain fails', async t => {
+  const rpcUrl = `http://127.0.0.1:${await freePort()}/v3/SECRETKEY?apikey=SECRET2`
+  const cases: Array<[string, Partial<OceanTermsOptions>]> = [
+    ['the order check', { orders: chainOrders({ rpcUrl, confirmations: 0 }) }],
+    ['the chain resolver', { resolver: chainDdos({ rpcUrl, metadata: '0x' + '11'.repeat(20) }) }]
+  ]
+  for (const [name, terms] of cases) {
+    const lines: string[] = []
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } } })
+    await app.register(compute, { prefix: PREFIX, operator: new MemoryOperator(), terms: { resolver: hostResolver([dataset()]), privateKey: PROVIDER_KEY, ...terms } })
+    t.teardown(() => app.close())
+    const res = await start(app, { transferTxId: '0x' + 'ab'.repeat(32) })
+    t.equal(res.statusCode, 503, name)
+    t.match(lines.join(''), /HTTP request failed.*127\.0\.0\.1:\d+/, `${name}: the log says what failed, and where`)
+    t.notMatch(res.body + lines.join(''), /SECRET/, `${name}: but not the URL's path or query`)
+  }
+})
+
+t.test('an order not final yet is a 503 that tells the consumer to try again, as the README says', async t => {
+  const txId = '0x' + 'ab'.repeat(32)
+  const stuck: ChainClient = {
+    request: async ({ method }) => method === 'eth_chainId' ? '0x1' : method === 'eth_blockNumber' ? '0x5' : { transactionHash: txId, status: '0x1', blockNumber: '0x5', logs: [] }
+  }
+  const { app } = await serve(t, { orders: false, terms: { orders: chainOrders({ client: stuck, timeout: 200, pollInterval: 20 }) } })
+  const res = await start(app, { transferTxId: txId })
+  t.equal(res.statusCode, 503)
+  t.same(res.json(), { error: `The order ${txId} is not final yet: try again after a few more blocks.` })
+})
+
 t.test('a service without a timeout has no valid order (the reference provider failed on it)', async t => {
   const ddo = dataset()
   delete ddo.service[1]!.attributes.main.timeout
@@ -290,6 +329,79 @@ t.test('a use taken for an order is given back when the operator refuses the sta
   ;({ app, orders } = await serve(t))
   t.equal((await start(app)).statusCode, 200)
   t.equal(orders!.released, 0, 'a started job keeps its use')
+})
+
+t.test('a use is kept when the operator may have started the job: it timed out, failed, or the client left mid-start', async t => {
+  // Each operator records the job before its answer goes wrong, as a remote one can.
+  class LateOperator extends MemoryOperator {
+    override async start (request: OperatorStartRequest): Promise<JobStatus[]> {
+      const jobs = await super.start(request)
+      await new Promise(resolve => setTimeout(resolve, 500))
+      return jobs
+    }
+  }
+  let { app, orders, operator } = await serve<MemoryOperator>(t, { operator: new LateOperator(), plugin: { operatorTimeout: 100 } })
+  const late = await start(app)
+  t.equal(late.statusCode, 503)
+  t.equal(operator.jobs.size, 1, 'the job is on the operator')
+  t.equal(orders!.released, 0, 'a timed-out start keeps its use, as the README says')
+
+  class FailingAfterStart extends MemoryOperator {
+    override async start (request: OperatorStartRequest): Promise<never> {
+      await super.start(request)
+      throw new Error('connection reset while reading the answer')
+    }
+  }
+  ;({ app, orders, operator } = await serve(t, { operator: new FailingAfterStart() }))
+  t.equal((await start(app)).statusCode, 503)
+  t.equal(orders!.released, 0, 'an operator that failed after it may have started the job: kept')
+
+  // The http operator aborts its call when the client goes away, and answers 503 (aborted).
+  class AbortedOperator extends MemoryOperator {
+    override async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<never> {
+      await super.start(request)
+      await once(ctx.signal, 'abort')
+      throw new OperatorUnavailableError('The compute operator call was aborted.')
+    }
+  }
+  ;({ app, orders, operator } = await serve(t, { operator: new AbortedOperator() }))
+  const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
+  const payload = JSON.stringify({
+    consumerAddress: alice.address,
+    signature: await sign(alice, { documentId: DATASET_DID }),
+    documentId: DATASET_DID,
+    transferTxId: '0xtx',
+    serviceId: '1',
+    output: {},
+    algorithmMeta: RAW
+  })
+  const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: COMPUTE_PATH, headers: { 'content-type': 'application/json' } })
+  req.on('error', () => {})
+  req.end(payload)
+  while (operator.jobs.size === 0) await new Promise(resolve => setTimeout(resolve, 10))
+  const refused = new Promise(resolve => { diagnostics.subscribe(CHANNELS.start, function done (message) { diagnostics.unsubscribe(CHANNELS.start, done); resolve(message) }) })
+  req.destroy()
+  t.match(await refused, { outcome: 'refused', statusCode: 503 }, 'the start ended as a 503')
+  t.equal(orders!.uses, 1)
+  t.equal(orders!.released, 0, 'a client that leaves once the job is sent does not get its use back')
+})
+
+t.test('a use is given back when the start reached no operator: the operator-service refused the connection, or the engine was closed', async t => {
+  let { app, orders } = await serve<ComputeOperator>(t, { operator: httpOperator({ url: `http://127.0.0.1:${await freePort()}/`, account: provider }) })
+  const unreachable = await start(app)
+  t.equal(unreachable.statusCode, 503)
+  t.same(unreachable.json(), { error: 'The compute operator refused the connection.' })
+  t.equal(orders!.uses, 1)
+  t.equal(orders!.released, 1, 'nothing was sent: the use is back')
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'compute-give-back-'))
+  t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
+  const engine = localOperator({ dataDir })
+  ;({ app, orders } = await serve<ComputeOperator>(t, { operator: engine }))
+  await engine.close()
+  const closed = await start(app)
+  t.equal(closed.statusCode, 503)
+  t.equal(orders!.released, 1, 'a closed engine made no job: the use is back')
 })
 
 t.test('a give-back that fails or hangs is logged and does not change the answer', async t => {
@@ -347,6 +459,24 @@ t.test('the terms end within the plugin\'s operatorTimeout: a hung resolver or a
   res = await start(app)
   t.same(res.json(), { error: 'The data owner\'s terms could not be checked within 150 ms.' })
   t.ok(performance.now() - began < 2000)
+
+  // A verifier that does not heed the signal: its use, taken after the start failed, is given back.
+  const deaf = new MemoryOrders().pay('0xtx', DATASET_TOKEN, 1)
+  const verify = deaf.verify.bind(deaf)
+  let landed!: () => void
+  const landing = new Promise<void>(resolve => { landed = resolve })
+  deaf.verify = async order => {
+    await new Promise(resolve => setTimeout(resolve, 400))
+    const verdict = await verify(order, { signal: new AbortController().signal })
+    landed()
+    return verdict
+  }
+  ;({ app } = await serve(t, { orders: deaf, plugin: { operatorTimeout: 150 } }))
+  t.equal((await start(app)).statusCode, 503)
+  await landing
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(deaf.uses, 1)
+  t.equal(deaf.released, 1, 'the late verdict\'s use is given back')
 })
 
 t.test('a resolver is given the start\'s signal, aborted when the time is up', async t => {

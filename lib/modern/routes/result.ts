@@ -27,7 +27,8 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedNodeOption
       try {
         range = rangeOf(request.headers.range, file.size)
       } catch (err) {
-        file.stream.destroy() // the operator opened a file for it
+        // Nothing will read it: an open file, or a connection to the operator, is let go now.
+        file.stream.destroy()
         throw err
       }
       reply.type(file.contentType).header('content-disposition', `attachment; filename="${name}"`).header('accept-ranges', 'bytes')

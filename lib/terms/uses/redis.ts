@@ -29,8 +29,8 @@ return 1`
 
 /**
  * Order uses in Redis, shared by every provider process that uses the same server:
- * one counter per order, which expires with the order (never, for an order that never
- * expires).
+ * one counter per order, which expires at the `expiresAt` it is given (a day after the
+ * order; never, for an order that never expires).
  */
 export function redisOrderUses (redis: RedisOrderUseClient, options: RedisOrderUsesOptions = {}): OrderUseStore {
   if (typeof redis?.eval !== 'function') {

@@ -8,7 +8,7 @@ export interface OrderUseStore {
    * Takes one use of `order` and answers true, if fewer than `limit` (at least 1) are
    * taken; otherwise changes nothing and answers false. Must be atomic: of many
    * concurrent calls at most `limit` may answer true. `expiresAt` (ms since the epoch),
-   * when given, is when the order expires: the store may forget it after that.
+   * when given, is when the store may forget the order (a day after the order expires).
    */
   take(order: string, limit: number, expiresAt?: number): boolean | Promise<boolean>
   /** Gives back one use taken by `take` (the job it was taken for never started). */

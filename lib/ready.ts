@@ -1,0 +1,17 @@
+import type { NonceStore } from './verifier/nonce.js'
+import type { ResolvedOptions } from './options.js'
+
+/**
+ * Awaits the operator's and the nonce store's `ready()`: one that cannot work (an engine's
+ * unusable dataDir, a missing table) refuses to start, rather than answer 503 to every
+ * request. An operator handed over in the options is closed then.
+ */
+export async function collaboratorsReady (options: Pick<ResolvedOptions, 'operator' | 'ownsOperator'>, nonceStore: NonceStore | undefined): Promise<void> {
+  try {
+    await options.operator.ready?.()
+    await nonceStore?.ready?.()
+  } catch (err) {
+    if (options.ownsOperator) await options.operator.close?.()
+    throw err
+  }
+}
