@@ -339,7 +339,11 @@ export class Engine implements ComputeOperator {
   private async measureRunning ({ layout, record, controller }: Job): Promise<void> {
     const { overrun, bytes } = await measure(layout, this.options)
     if (overrun !== undefined) controller.abort('outputs')
-    else if (this.disk.hold(record.jobId, bytes)) controller.abort('disk')
+    else if (this.disk.hold(record.jobId, bytes)) {
+      // Its outputs are discarded as it ends: counted until then, they would end the next job measured too.
+      this.disk.hold(record.jobId, 0)
+      controller.abort('disk')
+    }
   }
 
   /** Fetches one file; answers why it failed, or undefined. An abort is no failure: the job ends as stopped. */
