@@ -55,6 +55,6 @@ export async function missingOrderUsesTable (t: Test, pool: PostgresOrderUseClie
   await store.createTable()
   await register(store)
   await drop()
-  await t.rejects(store.take('0xabc', 1), { code: 'FST_COMPUTE_INVALID_OPTION', message }, 'a table dropped while serving: take says so')
-  await t.rejects(Promise.resolve(store.release('0xabc')), { message }, 'and release')
+  await t.rejects(async () => await store.take('0xabc', 1), { code: 'FST_COMPUTE_INVALID_OPTION', message }, 'a table dropped while serving: take says so')
+  await t.rejects(async () => { await store.release('0xabc') }, { message }, 'and release')
 }

@@ -43,7 +43,7 @@ if (server !== undefined) {
   t.test('the in-process stand-in answers as PostgreSQL does', async t => {
     const answers = async (client: PostgresOrderUseClient) => {
       const store = postgresOrderUses(client, { table: 'probe_uses' })
-      const seen: unknown[] = [await store.ready().catch((err: Error) => err.message), await store.take('0xa', 1).catch((err: Error) => err.message)]
+      const seen: unknown[] = [await store.ready().catch((err: Error) => err.message), await Promise.resolve(store.take('0xa', 1)).catch((err: Error) => err.message)]
       await store.createTable()
       await store.createTable()
       seen.push(await store.ready(), await store.take('0xa', 2), await store.take('0xa', 2), await store.take('0xa', 2), await store.take('0xb', 0))

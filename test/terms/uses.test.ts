@@ -65,7 +65,7 @@ t.test('in-process (a stand-in for PostgreSQL): a missing order-use table refuse
     operator: new MemoryOperator(),
     terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, orders: chainOrders({ rpcUrl: 'http://127.0.0.1:1', jobsPerOrder: 1, uses: pool }) }
   })
-  await t.rejects(app.ready(), { message: /postgresOrderUses: the table compute_order_uses does not exist; call createTable\(\)/ }, 'a pg Pool as uses: its store, with the default table')
+  await t.rejects(async () => { await app.ready() }, { message: /postgresOrderUses: the table compute_order_uses does not exist; call createTable\(\)/ }, 'a pg Pool as uses: its store, with the default table')
 })
 
 t.test('an order-use store that cannot work refuses registration; one is awaited only when uses are counted', async t => {
