@@ -24,7 +24,7 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
-  await collaboratorsReady(options, opts.nonceStore)
+  await collaboratorsReady(options, opts.nonceStore, opts.terms?.orders)
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
   if (options.nonceStore === undefined) {

@@ -14,6 +14,10 @@ t.test('option checks name the option', async t => {
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: 'Metadata' }), { message: /chainDdos: metadata must be the Metadata contract's address/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), ttl: -1 }), { message: /chainDdos: ttl must be a whole number/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), maxBytes: 0 }), { message: /chainDdos: maxBytes must be a positive integer/ })
+  for (const name of ['fromBlock', 'ttl', 'cacheSize', 'maxBytes', 'timeout']) {
+    t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), [name]: Number.NaN }),
+      { code: 'FST_COMPUTE_INVALID_OPTION', message: new RegExp(`^fastify-ocean-compute: chainDdos: ${name} must be .*, got NaN$`) }, `${name}: NaN`)
+  }
 })
 
 const node = await startAnvil(t)

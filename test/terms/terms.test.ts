@@ -511,6 +511,7 @@ t.test('registration checks the terms\' options, naming them', async t => {
     [{ terms: { resolver: hostResolver([]), privateKey: '0x12' } }, /terms\.privateKey must be/],
     [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, orders: {} as never } }, /terms\.orders must have a verify/],
     [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, cache: { ttl: 0 } } }, /terms\.cache\.ttl must be a positive integer, got 0/],
+    [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, cache: { max: Number.NaN } } }, /terms\.cache\.max must be a positive integer, got NaN/],
     [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY }, buildWorkflow: () => { throw new Error() } }, /give terms or buildWorkflow, not both/],
     [{ terms: null as never }, /terms\.resolver must be a function/]
   ]
