@@ -3,19 +3,23 @@
 // sample algorithm on the sample dataset, follows the job through its statuses
 // and prints the result file. When the provider lists a `nonce` endpoint (replay
 // protection), every signature also covers the provider's current nonce, as
-// ocean.js does.
+// ocean.js does. When the provider checks orders on a chain (`npm run example:chain`),
+// it pays first: examples/chain/consumer.ts orders the datatokens with real transactions.
 //
 // Environment: PROVIDER_URL (default http://127.0.0.1:8030), ALGORITHM (a file;
 // default algorithms/weather-summary.cjs, a .py file runs with python3), IMAGE
 // (the container image the algorithm asks for, name:tag; default node:20-alpine,
-// python:3.11-alpine for a .py file).
+// python:3.11-alpine for a .py file), PROVIDER_WAIT (seconds to wait for the provider
+// to answer; default 300).
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Account } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { LocalJobStatus } from 'fastify-ocean-compute'
 import { SAMPLE_DID } from './data/sample.js'
-import { ALGORITHM_DID, STRICT_DID } from './terms/assets.js'
+import { ALGORITHM_DID, datatokenOf, STRICT_DID } from './terms/dids.js'
+import { orderDatasetAndAlgorithm, paidConsumer, type PaidProvider } from './chain/consumer.js'
 
 const PROVIDER_URL = process.env.PROVIDER_URL ?? 'http://127.0.0.1:8030'
 const ALGORITHM = process.env.ALGORITHM ?? new URL('./algorithms/weather-summary.cjs', import.meta.url).pathname
@@ -30,19 +34,17 @@ function IMAGE (python: boolean): { image: string, tag: string } {
 type Endpoint = [string, string]
 type Endpoints = Record<'computeStart' | 'computeStatus' | 'computeResult', Endpoint> & { nonce?: Endpoint }
 
-const account = privateKeyToAccount(generatePrivateKey())
-
 /**
  * Every request is signed (EIP-191 personal_sign) over the concatenation of its ids;
  * with a nonce endpoint, then over the provider's current nonce for this address,
  * which the provider advances once it accepted the request: a signature works once.
  */
-function signer (nonce: Endpoint | undefined): (...parts: string[]) => Promise<string> {
+function signer (account: Account, nonce: Endpoint | undefined): (...parts: string[]) => Promise<string> {
   return async (...parts) => {
     const current = nonce === undefined
       ? ''
       : String((await (await call(nonce[0], nonce[1], { userAddress: account.address })).json() as { nonce: number }).nonce)
-    return await account.signMessage({ message: account.address + parts.join('') + current })
+    return await account.signMessage!({ message: account.address + parts.join('') + current })
   }
 }
 
@@ -58,14 +60,35 @@ async function call (method: string, path: string, query: Record<string, string>
   return response
 }
 
+interface ProviderInfo { providerAddress: string, serviceEndpoints: Endpoints, terms?: boolean, chainId?: number, datasets?: string[] }
+
+/**
+ * The provider's root page, which lists its routes as the reference provider's does; waited
+ * for up to PROVIDER_WAIT seconds (default 300: on a busy machine example:chain's build alone takes minutes), and for a provider that checks orders until
+ * it lists what it published: `npm run example:chain &` may still be starting.
+ */
+async function providerInfo (): Promise<ProviderInfo> {
+  const deadline = Date.now() + 1000 * Number(process.env.PROVIDER_WAIT ?? 300)
+  for (let tries = 0; ; tries++) {
+    const info = await fetch(PROVIDER_URL).then(async response => await response.json() as ProviderInfo).catch(() => undefined)
+    if (info !== undefined && (info.chainId === undefined || (info.datasets?.length ?? 0) > 0)) return info
+    if (Date.now() >= deadline) {
+      throw new Error(info === undefined ? `no provider at ${PROVIDER_URL}: start one with \`npm run example\`` : `the provider at ${PROVIDER_URL} lists no published dataset`)
+    }
+    if (tries === 0) console.log(`waiting for the provider at ${PROVIDER_URL} (PROVIDER_WAIT=${process.env.PROVIDER_WAIT ?? 300} s)`)
+    await sleep(500)
+  }
+}
+
 async function main (): Promise<void> {
-  // The provider's root lists its routes, as the reference provider's does.
-  const info = await fetch(PROVIDER_URL).then(async response => await response.json() as { providerAddress: string, serviceEndpoints: Endpoints, terms?: boolean })
-    .catch(() => { throw new Error(`no provider at ${PROVIDER_URL}: start one with \`npm run example\``) })
+  const info = await providerInfo()
   const { computeStart, computeStatus, computeResult, nonce } = info.serviceEndpoints
-  const signed = signer(nonce)
-  console.log(`provider ${info.providerAddress} at ${PROVIDER_URL}`)
-  console.log(`consumer ${account.address} (a fresh key)${nonce === undefined ? '' : ', signing the provider\'s nonces'}`)
+  // A provider that names its chain checks orders on it: this consumer pays, from a key that holds datatokens.
+  const paid = info.chainId === undefined ? undefined : info as typeof info & PaidProvider
+  const account = paid === undefined ? privateKeyToAccount(generatePrivateKey()) : paidConsumer()
+  const signed = signer(account, nonce)
+  console.log(`provider ${info.providerAddress} at ${PROVIDER_URL}${paid === undefined ? '' : `, checking orders on chain ${paid.chainId}`}`)
+  console.log(`consumer ${account.address} (${paid === undefined ? 'a fresh key' : 'it pays'})${nonce === undefined ? '' : ', signing the provider\'s nonces'}`)
 
   const python = extname(ALGORITHM) === '.py'
   const raw = {
@@ -76,17 +99,24 @@ async function main (): Promise<void> {
   // With the data owner's terms (TERMS=1), a start names the compute service and its
   // order (this provider checks no orders on chain), and runs the published algorithm.
   const order = { serviceId: '1', transferTxId: '0x' + '0'.repeat(64) }
-  const byDid = { algorithmDid: ALGORITHM_DID, algorithmDataToken: `0x${ALGORITHM_DID.slice(8)}`, algorithmTransferTxId: '0x' + '1'.repeat(64) }
-  const start = async (documentId: string, algorithm: object) => await fetch(new URL(computeStart[1], PROVIDER_URL), {
+  const byDid = { algorithmDid: ALGORITHM_DID, algorithmDataToken: datatokenOf(ALGORITHM_DID), algorithmTransferTxId: '0x' + '1'.repeat(64) }
+  const start = async (documentId: string, params: object) => await fetch(new URL(computeStart[1], PROVIDER_URL), {
     method: computeStart[0],
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ consumerAddress: account.address, signature: await signed(documentId), documentId, output: {}, ...(info.terms === true ? order : {}), ...algorithm })
+    body: JSON.stringify({ consumerAddress: account.address, signature: await signed(documentId), documentId, output: {}, ...params })
   })
-  const started = await start(SAMPLE_DID, info.terms === true ? byDid : { algorithmMeta: raw })
+  // A start's answer in a line: the job it started, or the refusal's status and message.
+  const report = async (what: string, answer: Response) => {
+    const body = await answer.json() as Array<{ jobId: string }> | { error: string }
+    console.log(Array.isArray(body) ? `${what}: job ${body[0]!.jobId} started` : `${what}: refused (${answer.status}): ${body.error}`)
+  }
+  const paidStart = paid === undefined ? undefined : await orderDatasetAndAlgorithm(paid, account, line => console.log(line))
+  const documentId = paidStart?.documentId ?? SAMPLE_DID
+  const started = await start(documentId, paidStart ?? (info.terms === true ? { ...order, ...byDid } : { algorithmMeta: raw }))
   if (!started.ok) throw new Error(`start answered ${started.status}: ${await started.text()}`)
   const [job] = await started.json() as LocalJobStatus[]
-  if (info.terms === true) console.log(`the published algorithm ${ALGORITHM_DID}, trusted by the dataset`)
-  console.log(`job ${job!.jobId} started on ${SAMPLE_DID}`)
+  if (info.terms === true) console.log(`the published algorithm ${paidStart?.algorithmDid ?? ALGORITHM_DID}, trusted by the dataset`)
+  console.log(`job ${job!.jobId} started on ${documentId}`)
 
   // Follow the job: print each status as it changes, until a final one.
   let status: LocalJobStatus | undefined
@@ -114,13 +144,14 @@ async function main (): Promise<void> {
   console.log(await file.text())
   if (done.status !== 70 || done.exitCode !== 0) process.exitCode = 1
 
-  if (info.terms === true) {
+  if (paidStart !== undefined) {
+    // What the orders buy: with JOBS_PER_ORDER=1 (example:chain's default) one job each; none without an order.
+    console.log('')
+    await report('the same orders again', await start(documentId, paidStart))
+    await report('no order', await start(documentId, { ...paidStart, transferTxId: undefined }))
+  } else if (info.terms === true) {
     // Raw code where the dataset's DDO allows it, and where it does not.
-    for (const documentId of [SAMPLE_DID, STRICT_DID]) {
-      const answer = await start(documentId, { algorithmMeta: raw })
-      const body = await answer.json() as Array<{ jobId: string }> | { error: string }
-      console.log(Array.isArray(body) ? `raw code on ${documentId}: job ${body[0]!.jobId} started` : `raw code on ${documentId}: refused (${answer.status}): ${body.error}`)
-    }
+    for (const documentId of [SAMPLE_DID, STRICT_DID]) await report(`raw code on ${documentId}`, await start(documentId, { ...order, algorithmMeta: raw }))
   }
 }
 

@@ -18,7 +18,8 @@ import compute, {
   type BuildWorkflow, type ComputeOperator
 } from 'fastify-ocean-compute'
 import { allowedImages } from './allowed-images.js'
-import { EXAMPLE_DATASETS, exampleAssets } from './terms/assets.js'
+import { EXAMPLE_DATASETS, exampleAssets, serveExampleFiles } from './terms/assets.js'
+import { chainFromEnv, chainTerms, type ChainConfig } from './chain/provider.js'
 import { encryptRoute } from './terms/encrypt.js'
 import { SAMPLE_DID, SAMPLE_PATH } from './data/sample.js'
 import { DOCUMENTATION, registerDocumentation } from './documentation.js'
@@ -68,10 +69,12 @@ export interface ProviderConfig {
   aquariusUrl?: string
   /** Requests a minute per client address and per verified consumer (README, Running in production). */
   rateLimits?: RateLimits
+  /** Paid orders checked on a chain (NETWORK_URL and the others, examples/chain/provider.ts): the terms with DDOs from the chain or Aquarius. */
+  chain?: ChainConfig
   logger?: boolean
 }
 
-/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, ALLOWED_IMAGES, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER). */
+/** The configuration from the environment (PORT, HOST, DATA_DIR, COMPUTE_ENGINE, ALLOWED_IMAGES, OPERATOR_SERVICE_URL, PROVIDER_PRIVATE_KEY, REPLAY_PROTECTION, TERMS, AQUARIUS_URL, RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONSUMER, and NETWORK_URL with examples/chain/provider.ts's). */
 export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   return {
     port: Number(env.PORT ?? 8030),
@@ -84,7 +87,8 @@ export function configFromEnv (env: NodeJS.ProcessEnv = process.env): ProviderCo
     replayProtection: env.REPLAY_PROTECTION === '1',
     terms: env.TERMS === '1',
     aquariusUrl: env.AQUARIUS_URL || undefined,
-    rateLimits: { perClient: Number(env.RATE_LIMIT_PER_CLIENT) || undefined, perConsumer: Number(env.RATE_LIMIT_PER_CONSUMER) || undefined }
+    rateLimits: { perClient: Number(env.RATE_LIMIT_PER_CLIENT) || undefined, perConsumer: Number(env.RATE_LIMIT_PER_CONSUMER) || undefined },
+    chain: chainFromEnv(env)
   }
 }
 
@@ -105,6 +109,8 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   const privateKey = config.privateKey ?? generatePrivateKey()
   const account = privateKeyToAccount(privateKey)
   const app = Fastify({ logger: config.logger ?? true })
+  const paid = config.chain === undefined ? undefined : await chainTerms(config.chain, privateKey)
+  const withTerms = config.terms === true || paid !== undefined
   // A remote operator-service must be able to fetch the dataset URLs: a file URL
   // works only for the local engine.
   // The container engine pulls what the consumer's algorithm names, within its allow-list
@@ -114,7 +120,7 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
   // With the terms the DDOs' files, the published algorithm's too, are served by this very
   // provider on its own address: allowed on purpose, which also lets a consumer's algorithm URL
   // reach it. A provider whose files live elsewhere leaves allowAddresses empty.
-  const downloads = { trustInputUrls: true, allowAddresses: config.terms === true ? ['127.0.0.1', '::1'] : [] }
+  const downloads = { trustInputUrls: true, allowAddresses: withTerms ? ['127.0.0.1', '::1'] : [] }
   const operator: ComputeOperator = config.operatorServiceUrl !== undefined
     ? httpOperator({ url: config.operatorServiceUrl, account })
     : config.engine === 'docker'
@@ -144,14 +150,16 @@ export async function buildProvider (config: ProviderConfig): Promise<{ app: Fas
     datasets: config.terms === true ? EXAMPLE_DATASETS : Object.keys(DATASETS),
     terms: config.terms === true,
     serviceEndpoints: config.replayProtection === true ? { ...SERVICE_ENDPOINTS, ...NONCE_ENDPOINT } : SERVICE_ENDPOINTS,
-    currentWire: NODE_PREFIX
+    currentWire: NODE_PREFIX,
+    ...paid?.info()
   }))
   const nonceStore = config.replayProtection === true ? memoryNonceStore() : undefined
   // With the terms, publishers encrypt their files for this provider, as with the reference provider.
-  if (config.terms === true) encryptRoute(app, PREFIX, account.publicKey)
-  const terms = config.terms !== true
+  if (withTerms) encryptRoute(app, PREFIX, account.publicKey)
+  if (paid !== undefined) serveExampleFiles(app)
+  const terms = paid?.terms ?? (config.terms !== true
     ? undefined
-    : { resolver: config.aquariusUrl !== undefined ? aquariusResolver({ url: config.aquariusUrl }) : exampleAssets(app, () => app.listeningOrigin, account.publicKey), privateKey }
+    : { resolver: config.aquariusUrl !== undefined ? aquariusResolver({ url: config.aquariusUrl }) : exampleAssets(app, () => app.listeningOrigin, account.publicKey), privateKey })
   // Running in production (README): /metrics, /health, rate limits before and after the signature.
   await registerOperations(app, { operator, nonceStore })
   await registerRateLimit(app, config.rateLimits)
@@ -180,7 +188,7 @@ async function main (): Promise<void> {
     `  Provider listening at ${address}`,
     `  provider address  ${providerAddress}${config.privateKey === undefined ? ' (a fresh key: set PROVIDER_PRIVATE_KEY to keep one)' : ''}`,
     `  compute operator  ${config.operatorServiceUrl === undefined ? `${config.engine === 'docker' ? 'container' : 'local'} engine, jobs in ${config.dataDir}` : withoutCredentials(config.operatorServiceUrl)}`,
-    `  sample dataset    ${SAMPLE_DID}`,
+    config.chain === undefined ? `  sample dataset    ${SAMPLE_DID}` : `  orders checked on ${new URL(config.chain.networkUrl).origin}, ${config.chain.jobsPerOrder ?? 'any number of'} job(s) per order`,
     `  API in a browser  ${address}${DOCUMENTATION}`,
     '',
     '  Run a job on it:  npm run example:consumer',

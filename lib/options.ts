@@ -4,7 +4,7 @@ import { positiveInteger, timeout } from './option-checks.js'
 import type { ComputeOperator } from './operator/types.js'
 import type { ComputeVerifier } from './verifier/types.js'
 import { personalSignVerifier } from './verifier/personal-sign.js'
-import { boundedNonceStore, nonceVerifier, nonceVerifierOf, type NonceStore } from './verifier/nonce.js'
+import { boundedNonceStore, nonceVerifier, sameStoreVerifier, type NonceStore } from './verifier/nonce.js'
 import { defaultBuildWorkflow, type BuildWorkflow } from './workflow.js'
 import { defaultLimits, type ParamLimits } from '../schemas/params.js'
 import { routeSchemas, type RouteSchemas } from '../schemas/routes.js'
@@ -79,7 +79,7 @@ function checkOperator (operator: unknown): ComputeOperator {
 function guardedVerifier (host: ComputeVerifier | undefined, given: NonceStore | undefined, bounded: NonceStore | undefined): ComputeVerifier {
   if (given === undefined || bounded === undefined) return host ?? personalSignVerifier()
   if (host === undefined) return nonceVerifier(bounded)
-  const checking = nonceVerifierOf(host, given, bounded)
+  const checking = sameStoreVerifier(host, 'nonceVerifier', given, bounded)
   if (checking === undefined) {
     throw new InvalidOptionError('nonceStore is checked only by the default verifier, and a verifier of your own (the verifier option or a computeVerifier decorator) would skip it. ' +
       'Pass verifier: nonceVerifier(store, { buildMessage, checkSignature }) on the same store to keep your own check with replay protection, or leave nonceStore out if your verifier checks nonces itself.')
@@ -87,8 +87,23 @@ function guardedVerifier (host: ComputeVerifier | undefined, given: NonceStore |
   return checking
 }
 
+/** `verifier` when it is one (undefined stays undefined); refused otherwise. */
+export function checkedVerifier (verifier: unknown): ComputeVerifier | undefined {
+  if (verifier !== undefined && typeof (verifier as ComputeVerifier | null)?.verify !== 'function') {
+    throw new InvalidOptionError('the verifier must have a verify(input) method')
+  }
+  return verifier as ComputeVerifier | undefined
+}
+
 /** Applies defaults and checks every option once, at registration. */
 export function resolveOptions (fastify: FastifyInstance, options: ComputePluginOptions): ResolvedOptions {
+  const shared = resolveSharedOptions(fastify, options)
+  const hostVerifier = checkedVerifier(options.verifier ?? fastify.computeVerifier)
+  return { ...shared, verifier: guardedVerifier(hostVerifier, options.nonceStore, shared.nonceStore) }
+}
+
+/** Applies defaults and checks the options both wires share (all but the verifier, which is each wire's own) once, at registration. */
+export function resolveSharedOptions (fastify: FastifyInstance, options: ComputePluginOptions): Omit<ResolvedOptions, 'verifier'> {
   const given = options.operator ?? fastify.computeOperator
   if (given === undefined) throw new NoOperatorError()
   const operatorTimeout = timeout('operatorTimeout', options.operatorTimeout, 30_000)
@@ -98,11 +113,6 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
   }
   // Bounded once here, for the verifier and GET nonce alike.
   const nonceStore = givenStore === undefined ? undefined : boundedNonceStore(givenStore, operatorTimeout)
-  const hostVerifier = options.verifier ?? fastify.computeVerifier
-  if (hostVerifier !== undefined && typeof hostVerifier?.verify !== 'function') {
-    throw new InvalidOptionError('the verifier must have a verify(input) method')
-  }
-  const verifier = guardedVerifier(hostVerifier, givenStore, nonceStore)
   if (options.buildWorkflow !== undefined && typeof options.buildWorkflow !== 'function') {
     throw new InvalidOptionError('buildWorkflow must be a function')
   }
@@ -122,7 +132,6 @@ export function resolveOptions (fastify: FastifyInstance, options: ComputePlugin
   return {
     operator: checkOperator(given),
     ownsOperator: options.operator !== undefined,
-    verifier,
     buildWorkflow: options.terms !== undefined ? oceanTerms(options.terms) : options.buildWorkflow ?? defaultBuildWorkflow,
     requireSignedStatus: options.requireSignedStatus ?? false,
     deadlines: new Deadlines(operatorTimeout),

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { resolveOptions, type ComputePluginOptions } from './options.js'
 import { setUpContext } from './context.js'
+import { collaboratorsReady } from './ready.js'
 import { typed } from './routes/common.js'
 import { startRoute } from './routes/start.js'
 import { statusRoute } from './routes/status.js'
@@ -23,14 +24,7 @@ declare module 'fastify' {
 
 const compute: FastifyPluginAsync<ComputePluginOptions> = async function compute (fastify: FastifyInstance, opts) {
   const options = resolveOptions(fastify, opts)
-  // An operator or a nonce store that cannot work refuses to start, rather than answer 503 to every request.
-  try {
-    await options.operator.ready?.()
-    await opts.nonceStore?.ready?.()
-  } catch (err) {
-    if (options.ownsOperator) await options.operator.close?.()
-    throw err
-  }
+  await collaboratorsReady(options, opts.nonceStore, opts.terms?.orders)
   // Native recovery makes a signed request ~13 times cheaper (npm run bench): say which backend this process got.
   fastify.log.info({ backend: recoveryBackend().name }, 'personal_sign recovery backend')
   if (options.nonceStore === undefined) {

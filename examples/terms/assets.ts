@@ -14,9 +14,9 @@ import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import { containerSectionChecksum, encryptFiles, filesChecksum, hostResolver, type DdoResolver } from 'fastify-ocean-compute'
 import { SAMPLE_DID, SAMPLE_PATH } from '../data/sample.js'
+import { ALGORITHM_DID, datatokenOf, STRICT_DID } from './dids.js'
 
-export const STRICT_DID = 'did:op:5ea47a15ce1ff1e5a1b1e1c25a9fd6d3d5e8ba21'
-export const ALGORITHM_DID = 'did:op:a1903e5c5d1ec0b6c3a4b7b9a2b64a3b6e0c9d17'
+export { ALGORITHM_DID, STRICT_DID }
 const ALGORITHM_PATH = new URL('../algorithms/weather-summary.cjs', import.meta.url)
 const CONTAINER = { entrypoint: 'node $ALGO', image: 'node', tag: '20-alpine' }
 
@@ -43,33 +43,42 @@ function computeService (origin: string, privacy: Record<string, unknown>) {
   }
 }
 
-/** The DDOs, for a provider at `origin` whose public key is `publicKey`. */
-export function exampleDdos (origin: string, publicKey: string): unknown[] {
+/** The assets' DIDs: the fixed ones, or those of datatokens made on a chain (examples/chain/publish.ts). */
+export interface ExampleDids { sample: string, strict: string, algorithm: string }
+
+/** The DDOs (the sample dataset, the strict one, the algorithm), for a provider at `origin` whose public key is `publicKey`. */
+export function exampleDdos (origin: string, publicKey: string, dids: ExampleDids = { sample: SAMPLE_DID, strict: STRICT_DID, algorithm: ALGORITHM_DID }): Array<{ id: string }> {
   const algorithmFiles = encryptFiles([{ url: new URL(ALGORITHM_ROUTE, origin).href, index: 0, contentType: 'text/javascript' }], publicKey)
   const algorithmMetadata = metadata('algorithm', 'Weather summary', algorithmFiles, { algorithm: { language: 'js', format: 'docker-image', version: '0.1', container: CONTAINER } })
   const algorithm = {
-    id: ALGORITHM_DID,
-    dataToken: `0x${ALGORITHM_DID.slice(8)}`,
+    id: dids.algorithm,
+    dataToken: datatokenOf(dids.algorithm),
     service: [
       algorithmMetadata,
       { type: 'access', index: 1, serviceEndpoint: origin, attributes: { main: { name: 'access', cost: '1', timeout: 0 } } }
     ]
   }
   const trusted = {
-    did: ALGORITHM_DID,
+    did: dids.algorithm,
     filesChecksum: filesChecksum(algorithmFiles, algorithmMetadata.attributes.main.files),
     containerSectionChecksum: containerSectionChecksum(CONTAINER)
   }
   const dataFiles = encryptFiles([{ url: new URL(DATA_ROUTE, origin).href, index: 0, contentType: 'text/csv' }], publicKey)
   const dataset = (did: string, name: string, allowRawAlgorithm: boolean) => ({
     id: did,
-    dataToken: `0x${did.slice(8)}`,
+    dataToken: datatokenOf(did),
     service: [
       metadata('dataset', name, dataFiles),
       computeService(origin, { allowRawAlgorithm, allowNetworkAccess: false, allowAllPublishedAlgorithms: false, publisherTrustedAlgorithms: [trusted] })
     ]
   })
-  return [dataset(SAMPLE_DID, 'Weather readings', true), dataset(STRICT_DID, 'Weather readings (trusted algorithms only)', false), algorithm]
+  return [dataset(dids.sample, 'Weather readings', true), dataset(dids.strict, 'Weather readings (trusted algorithms only)', false), algorithm]
+}
+
+/** The routes that serve the files the DDOs name, on the provider's own address. */
+export function serveExampleFiles (app: FastifyInstance): void {
+  app.get(DATA_ROUTE, { schema: { hide: true } }, async (_request, reply) => await reply.type('text/csv').send(await readFile(SAMPLE_PATH)))
+  app.get(ALGORITHM_ROUTE, { schema: { hide: true } }, async (_request, reply) => await reply.type('text/javascript').send(await readFile(ALGORITHM_PATH)))
 }
 
 /**
@@ -77,8 +86,7 @@ export function exampleDdos (origin: string, publicKey: string): unknown[] {
  * provider listens at (`origin()`), and the routes that serve the files they name.
  */
 export function exampleAssets (app: FastifyInstance, origin: () => string, publicKey: string): DdoResolver {
-  app.get(DATA_ROUTE, { schema: { hide: true } }, async (_request, reply) => await reply.type('text/csv').send(await readFile(SAMPLE_PATH)))
-  app.get(ALGORITHM_ROUTE, { schema: { hide: true } }, async (_request, reply) => await reply.type('text/javascript').send(await readFile(ALGORITHM_PATH)))
+  serveExampleFiles(app)
   let resolver: DdoResolver | undefined
   return async (did, ctx) => {
     resolver ??= hostResolver(exampleDdos(origin(), publicKey))

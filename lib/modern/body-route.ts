@@ -14,6 +14,7 @@ export interface BodyRoute<B extends TObject> {
 }
 
 const NO_BODY = { body: ['A JSON body is required.'] }
+const NOT_AN_OBJECT = { body: ['The body must be a JSON object.'] }
 
 /** Registers `route` with the first profile's 400 (every problem per field) before its handler runs, as paramsRoute does for query strings. */
 export function bodyRoute<B extends TObject> (fastify: TypedInstance, route: BodyRoute<B>): void {
@@ -26,6 +27,8 @@ export function bodyRoute<B extends TObject> (fastify: TypedInstance, route: Bod
     attachValidation: true,
     handler (request, reply) {
       if (request.body === undefined || request.body === null) throw invalidParams(NO_BODY)
+      // A list, a string or text/plain: the schema's error would name a field with no name.
+      if (typeof request.body !== 'object' || Array.isArray(request.body)) throw invalidParams(NOT_AN_OBJECT)
       const body = request.body as Static<B>
       assertValid(request, request.validationError === undefined ? check?.(body) : undefined)
       return handler(body, request, reply)

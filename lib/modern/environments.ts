@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { arch, platform } from 'node:os'
-import type { ComputeEnvironment } from '../../schemas/modern/environment.js'
+import { Type } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { ComputeEnvironment } from '../../schemas/modern/environment.js'
 import { OperatorUnavailableError } from '../errors.js'
 import { operatorAnswer } from '../routes/operator-call.js'
 import type { ResolvedNodeOptions } from './options.js'
@@ -21,10 +23,20 @@ export function defaultEnvironment (maxJobDuration: number): ComputeEnvironment 
   }
 }
 
+const ENVIRONMENTS = TypeCompiler.Compile(Type.Array(ComputeEnvironment))
+
+/**
+ * The first problem of `given` as a list of environments, by the schema the routes serve
+ * and read them with ('environments.0.free.access: Expected required property'), or
+ * undefined: anything short of it would be a 500 when listed or when a free job is asked.
+ */
+export function environmentsProblem (given: unknown): string | undefined {
+  const error = ENVIRONMENTS.Errors(given).First()
+  return error === undefined ? undefined : `environments${error.path.replaceAll('/', '.')}: ${error.message}`
+}
+
 function checked (answer: unknown): ComputeEnvironment[] {
-  if (!Array.isArray(answer) || answer.some(env => typeof env?.id !== 'string' || !Array.isArray(env.resources))) {
-    throw new OperatorUnavailableError('The compute operator described its environments wrongly.')
-  }
+  if (environmentsProblem(answer) !== undefined) throw new OperatorUnavailableError('The compute operator described its environments wrongly.')
   return answer as ComputeEnvironment[]
 }
 

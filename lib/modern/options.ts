@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { InvalidOptionError } from '../errors.js'
 import { positiveInteger } from '../option-checks.js'
-import { resolveOptions, type ComputePluginOptions, type ResolvedOptions } from '../options.js'
+import { checkedVerifier, resolveSharedOptions, type ComputePluginOptions, type ResolvedOptions } from '../options.js'
 import { memoryNonceStore } from '../verifier/stores/memory.js'
-import type { NonceStore } from '../verifier/nonce.js'
+import { sameStoreVerifier, type NonceStore } from '../verifier/nonce.js'
 import type { ComputeVerifier } from '../verifier/types.js'
 import type { ComputeEnvironment } from '../../schemas/modern/environment.js'
 import { nodeParamSchemas } from '../../schemas/modern/params.js'
@@ -12,6 +12,7 @@ import { nodeRouteSchemas, type NodeRouteSchemas } from '../../schemas/modern/ro
 import { nodeVerifier } from './verifier.js'
 import { TokenIssuer } from './token.js'
 import { JobBook } from './jobs.js'
+import { environmentsProblem } from './environments.js'
 
 export interface OceanNodeComputeOptions extends Pick<ComputePluginOptions, 'operator' | 'buildWorkflow' | 'operatorTimeout' | 'bodyLimit' | 'limits'> {
   /**
@@ -22,8 +23,10 @@ export interface OceanNodeComputeOptions extends Pick<ComputePluginOptions, 'ope
   nonceStore?: NonceStore
   /**
    * Checks signatures: the route hands it `consumerAddress`, `signature`, `nonce` and the
-   * signed `command`. The first profile's `computeVerifier` decorator is not used here:
-   * its messages differ. Default: `nodeVerifier(nonceStore)`.
+   * signed `command`. Only `nodeVerifier(store, { checkSignature })` on this plugin's
+   * `nonceStore` is taken (registration fails otherwise), so that the nonces GET nonce
+   * hands out are always checked. The first profile's `computeVerifier` decorator is not
+   * used here: its messages differ. Default: `nodeVerifier(nonceStore)`.
    */
   verifier?: ComputeVerifier
   /**
@@ -69,24 +72,38 @@ function secretOf (given: unknown): Buffer {
 
 function environmentsOf (given: unknown): ComputeEnvironment[] | undefined {
   if (given === undefined) return undefined
-  if (!Array.isArray(given) || given.some(env => typeof env?.id !== 'string' || !Array.isArray(env.resources))) {
-    throw new InvalidOptionError('environments must be a list of compute environments, each with an id and resources')
-  }
+  const problem = environmentsProblem(given)
+  if (problem !== undefined) throw new InvalidOptionError(`environments must be a list of compute environments as GET computeEnvironments answers them (${problem})`)
   return given as ComputeEnvironment[]
+}
+
+// The route's verifier: a nodeVerifier of the plugin's store, made again on the bounded store.
+function verifierOf (given: unknown, nonceStore: NonceStore, bounded: NonceStore): ComputeVerifier {
+  const host = checkedVerifier(given)
+  if (host === undefined) return nodeVerifier(bounded)
+  const checking = sameStoreVerifier(host, 'nodeVerifier', nonceStore, bounded)
+  if (checking === undefined) {
+    throw new InvalidOptionError('verifier must be nodeVerifier(store, { checkSignature }) on the plugin\'s nonceStore (pass that store as nonceStore too): another verifier would skip the nonces GET nonce hands out')
+  }
+  return checking
 }
 
 /** Applies defaults and checks every option of the current wire's plugin once, at registration. */
 export function resolveNodeOptions (fastify: FastifyInstance, options: OceanNodeComputeOptions): ResolvedNodeOptions {
+  // A security option of the first wire, refused here rather than left unapplied.
+  if ((options as ComputePluginOptions).requireSignedStatus !== undefined) {
+    throw new InvalidOptionError('requireSignedStatus is an option of the first wire only: no current client signs GET compute, so this wire answers it unsigned (a token, when sent, must be the consumer\'s)')
+  }
   const nonceStore = options.nonceStore ?? memoryNonceStore()
-  // The first profile's checks and defaults; its default verifier (of the first wire's messages) is replaced below.
-  const base = resolveOptions(fastify, { ...options, nonceStore })
+  // The checks and defaults both wires share; the verifier is this wire's own.
+  const base = resolveSharedOptions(fastify, { ...options, nonceStore })
   const store = base.nonceStore!
   if (options.providerAddress !== undefined && typeof options.providerAddress !== 'string') throw new InvalidOptionError('providerAddress must be a string')
   const chainIds = options.chainIds ?? []
   if (!Array.isArray(chainIds) || !chainIds.every(Number.isSafeInteger)) throw new InvalidOptionError('chainIds must be a list of chain ids')
   return {
     ...base,
-    verifier: options.verifier ?? nodeVerifier(store),
+    verifier: verifierOf(options.verifier, nonceStore, store),
     nonceStore: store,
     environments: environmentsOf(options.environments),
     maxJobDuration: positiveInteger('maxJobDuration', options.maxJobDuration, 3600),

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { createRequire } from 'node:module'
 import { errorHandler } from '../error-handler.js'
 import { setUpContext } from '../context.js'
+import { collaboratorsReady } from '../ready.js'
 import { typed } from '../routes/common.js'
 import { discoverySchema } from '../../schemas/modern/routes.js'
 import { resolveNodeOptions, type OceanNodeComputeOptions } from './options.js'
@@ -44,6 +45,7 @@ function nodeErrorHandler (err: FastifyError, request: FastifyRequest, reply: Fa
 
 const oceanNodeCompute: FastifyPluginAsync<OceanNodeComputeOptions> = async function oceanNodeCompute (fastify: FastifyInstance, opts) {
   const options = resolveNodeOptions(fastify, opts)
+  await collaboratorsReady(options, opts.nonceStore)
   setUpContext(fastify, nodeErrorHandler)
 
   const app = typed(fastify)

@@ -1,5 +1,5 @@
 import { NodeAuthError } from '../errors.js'
-import { currentNonce, fromStore, type NonceStore } from '../verifier/nonce.js'
+import { currentNonce, fromStore, madeOnStore, type NonceStore } from '../verifier/nonce.js'
 import { nonceGreater, parseNonce } from '../verifier/nonce-value.js'
 import type { ComputeVerifier } from '../verifier/types.js'
 import { commandMessage, signedByAddress } from './signature.js'
@@ -33,7 +33,7 @@ function spent (nonce: string): Error {
  */
 export function nodeVerifier (store: NonceStore, options: NodeVerifierOptions = {}): ComputeVerifier {
   const checkSignature = options.checkSignature ?? (async ({ address, message, signature }) => await signedByAddress(address, message, signature))
-  return {
+  return madeOnStore({
     async verify ({ params, request }) {
       const { consumerAddress: address, signature, nonce: sent, command } = params
       if (typeof signature !== 'string' || signature === '' || typeof sent !== 'string' || typeof command !== 'string') return undefined
@@ -46,5 +46,5 @@ export function nodeVerifier (store: NonceStore, options: NodeVerifierOptions = 
       if (!await fromStore(request, () => store.advance(key, nonce))) throw spent(sent)
       return address
     }
-  }
+  }, 'nodeVerifier', store, bounded => nodeVerifier(bounded, options))
 }

@@ -3,6 +3,7 @@ import type { ResolvedOptions } from '../options.js'
 import { channels, type StartMessage } from '../channels.js'
 import { answeredStatus } from '../error-handler.js'
 import { httpStatusOf, isClientStatus } from '../http-status.js'
+import { isNotCreated } from '../operator/not-created.js'
 import { operatorJobs } from './operator-call.js'
 import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
@@ -51,10 +52,11 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
           agreementId: params.transferTxId
         }, ctx))
       } catch (err) {
-        // Refused (a 4xx): a use of an order taken for this job is given back. Timed out,
-        // failed or aborted by a client that left (a 503): the job may run on the operator's
+        // Refused (a 4xx), or failed before any job could exist (not connected, engine
+        // closed or full): a use of an order taken for this job is given back. Timed out,
+        // failed later or aborted by a client that left: the job may run on the operator's
         // side, so the use is kept, or leaving mid-start would buy jobs for nothing.
-        if (isClientStatus(httpStatusOf(err))) await build.giveBack()
+        if (isClientStatus(httpStatusOf(err)) || isNotCreated(err)) await build.giveBack()
         throw err
       }
       if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'accepted', statusCode: 200, jobId: jobs[0]?.jobId } satisfies StartMessage)

@@ -10,7 +10,7 @@ import {
   algorithmService, builtAlgorithmProblem, isAlgorithm, messages, privacyVerdict,
   sameDid, serviceByIndex, serviceProblem, trustedAlgorithmProblem, type AlgorithmChoice
 } from './policy.js'
-import { cachedResolver, type DdoCacheOptions } from './resolvers/cache.js'
+import { cacheOf, type DdoCacheOptions } from './resolvers/cache.js'
 
 export interface OceanTermsOptions {
   /** Where DDOs come from: `hostResolver`, `folderResolver`, `aquariusResolver` or your own. Required. */
@@ -42,15 +42,6 @@ function checkOptions (options: OceanTermsOptions): void {
   }
   if (options.orders !== undefined && typeof options.orders?.verify !== 'function') {
     throw new InvalidOptionError('terms.orders must have a verify(order, { signal }) method')
-  }
-  const cache = options.cache
-  if (cache !== undefined && cache !== false) {
-    for (const name of ['max', 'ttl'] as const) {
-      const value = (cache as Record<string, unknown>)?.[name]
-      if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 1)) {
-        throw new InvalidOptionError(`terms.cache.${name} must be a positive integer, got ${String(value)}`)
-      }
-    }
   }
 }
 
@@ -231,7 +222,7 @@ class Terms {
   readonly #urls = new WeakMap<object, { from: string, urls: string[] | undefined }>()
 
   constructor (options: OceanTermsOptions) {
-    this.resolver = options.cache === false ? options.resolver : cachedResolver(options.resolver, options.cache)
+    this.resolver = options.cache === false ? options.resolver : cacheOf(options.resolver, options.cache, 'terms.cache.')
     this.orders = options.orders
     this.#key = Buffer.from(options.privateKey.slice(2), 'hex')
   }

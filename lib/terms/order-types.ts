@@ -25,4 +25,6 @@ export type OrderVerdict = { valid: true, release?: () => Promise<void> } | { va
  */
 export interface OrderVerifier {
   verify (order: OrderToCheck, ctx: { signal: AbortSignal }): Promise<OrderVerdict>
+  /** Rejects when the verifier cannot work as configured (its order-use store's table is missing); the plugin awaits it at registration. */
+  ready?(): Promise<void>
 }

@@ -257,6 +257,8 @@ export function chainOrders (options: ChainOrdersOptions): OrderVerifier {
   }
 
   return {
+    // Only when uses are counted: a store that cannot take them would refuse every paid start.
+    ready: async () => { await uses?.ready?.() },
     async verify (order, ctx) {
       const bound = { signal: ctx.signal, deadline: Date.now() + timeout }
       const waiting = { yes: false }

@@ -80,9 +80,18 @@ export async function currentNonce (store: NonceStore, address: string, request:
 
 type NonceVerifierOptions = Omit<PersonalSignVerifierOptions, 'cacheSize'>
 
-// Each verifier nonceVerifier made, with what it was made of: the plugin accepts a host's
-// verifier beside a nonceStore only when it is one of these, on that store.
-const made = new WeakMap<ComputeVerifier, { store: NonceStore, options: NonceVerifierOptions }>()
+/** The verifiers that check a nonce store's nonces: one per wire. */
+export type StoreVerifierKind = 'nonceVerifier' | 'nodeVerifier'
+
+// Each verifier made on a nonce store, with that store and how to make it again on another:
+// the plugins accept a host's verifier beside a nonceStore only when it is one of these, on that store.
+const made = new WeakMap<ComputeVerifier, { kind: StoreVerifierKind, store: NonceStore, remake: (store: NonceStore) => ComputeVerifier }>()
+
+/** Notes that `verifier`, of `kind`, checks the nonces of `store`, and that `remake` makes it again on another store. */
+export function madeOnStore (verifier: ComputeVerifier, kind: StoreVerifierKind, store: NonceStore, remake: (store: NonceStore) => ComputeVerifier): ComputeVerifier {
+  made.set(verifier, { kind, store, remake })
+  return verifier
+}
 
 /**
  * The default verifier with replay protection, for both forms clients use (spec
@@ -112,15 +121,14 @@ export function nonceVerifier (store: NonceStore, options: NonceVerifierOptions 
       return await fromStore(input.request, () => store.advance(key, nextNonce(nonce))) ? address : undefined
     }
   }
-  made.set(verifier, { store, options })
-  return verifier
+  return madeOnStore(verifier, 'nonceVerifier', store, bounded => nonceVerifier(bounded, options))
 }
 
 /**
- * `verifier` made again on `bounded` when it is a `nonceVerifier(store)`; otherwise
- * undefined, since nothing tells that it checks `store`'s nonces.
+ * `verifier` made again on `bounded` when it is a verifier of `kind` made on `store`;
+ * otherwise undefined, since nothing tells that it checks `store`'s nonces.
  */
-export function nonceVerifierOf (verifier: ComputeVerifier, store: NonceStore, bounded: NonceStore): ComputeVerifier | undefined {
+export function sameStoreVerifier (verifier: ComputeVerifier, kind: StoreVerifierKind, store: NonceStore, bounded: NonceStore): ComputeVerifier | undefined {
   const origin = made.get(verifier)
-  return origin?.store === store ? nonceVerifier(bounded, origin.options) : undefined
+  return origin?.kind === kind && origin.store === store ? origin.remake(bounded) : undefined
 }

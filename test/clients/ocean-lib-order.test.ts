@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import t from 'tap'
 import { chainDdos, chainOrders } from '../../lib/index.js'
 import { startAnvil } from '../helpers/anvil.js'
-import { accounts, deployOcean } from '../helpers/contracts.js'
+import { accounts, deployOcean } from '../../examples/chain/contracts.js'
 
 // The real client: ocean.js 0.11.5 (npm @oceanprotocol/lib, installed as ocean-lib-0-11 beside the current 8.6.2, with web3 1.x), unmodified,
 // publishing a DDO on chain and ordering a datatoken on anvil with the V3 contracts, as

@@ -67,7 +67,7 @@ t.test('npm run example and npm run example:consumer: a finished job and its out
 })
 
 t.test('the consumer says so when no provider runs', async t => {
-  const consumer = run('examples/consumer.ts', { PROVIDER_URL: 'http://127.0.0.1:9' })
+  const consumer = run('examples/consumer.ts', { PROVIDER_URL: 'http://127.0.0.1:9', PROVIDER_WAIT: '0' })
   const [code] = await once(consumer, 'exit')
   t.equal(code, 1)
   t.match(consumer.output(), 'no provider at http://127.0.0.1:9: start one with `npm run example`')

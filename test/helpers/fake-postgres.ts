@@ -3,20 +3,38 @@ import { nonceGreater } from '../../lib/verifier/nonce-value.js'
 
 /**
  * A stand-in for a pg Pool on a PostgreSQL server, for the statements postgresNonceStore
- * sends, answering as PostgreSQL does (postgres.test.ts runs the same probes on both):
- * rows and rowCount of each statement, and error 42P01 `relation "<table>" does not
- * exist` for a table that is not there. Nonces compare as exact decimals, as `numeric` does.
+ * and postgresOrderUses send, answering as PostgreSQL does (postgres.test.ts and
+ * uses-postgres.test.ts run the same probes on both): rows and rowCount of each statement,
+ * and error 42P01 `relation "<table>" does not exist` for a table that is not there.
+ * Nonces compare as exact decimals, as `numeric` does. `sent` is every statement.
  */
-export function fakePostgres (): PostgresNonceClient & { tables: Map<string, Map<string, string>> } {
+export function fakePostgres (): PostgresNonceClient & { tables: Map<string, Map<string, string>>, sent: Array<{ text: string, values: unknown[] }> } {
   const tables = new Map<string, Map<string, string>>()
+  const sent: Array<{ text: string, values: unknown[] }> = []
   const tableOf = (name: string) => tables.get(name) ?? (() => {
     throw Object.assign(new Error(`relation "${name}" does not exist`), { code: '42P01' })
   })()
   return {
     tables,
+    sent,
     async query (text, values = []) {
+      sent.push({ text, values })
       const [address, nonce] = values as [string, string]
       let match: RegExpExecArray | null
+      // postgresOrderUses: a row per order, its uses counted up below the limit, given back never below 0.
+      if ((match = /^INSERT INTO (\S+) AS stored \(order_id/.exec(text)) !== null) {
+        const table = tableOf(match[1]!)
+        const taken = Number(table.get(address) ?? 0)
+        if (table.has(address) && taken >= (values[1] as number)) return { rows: [], rowCount: 0 }
+        table.set(address, String(taken + 1))
+        return { rows: [], rowCount: 1 }
+      }
+      if ((match = /^UPDATE (\S+) SET taken = taken - 1/.exec(text)) !== null) {
+        const table = tableOf(match[1]!)
+        const taken = Number(table.get(address) ?? 0)
+        if (taken > 0) table.set(address, String(taken - 1))
+        return { rows: [], rowCount: taken > 0 ? 1 : 0 }
+      }
       if ((match = /CREATE TABLE IF NOT EXISTS (\S+) /.exec(text)) !== null) {
         if (!tables.has(match[1]!)) tables.set(match[1]!, new Map())
         return { rows: [], rowCount: null }

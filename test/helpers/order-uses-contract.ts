@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
-import type { OrderUseStore } from '../../lib/index.js'
+import Fastify from 'fastify'
+import compute, { chainOrders, hostResolver, postgresOrderUses, type OrderUseStore, type PostgresOrderUseClient } from '../../lib/index.js'
+import { PROVIDER_KEY } from './ddos.js'
+import { MemoryOperator } from './memory-operator.js'
 
 const freshOrder = () => '0x' + randomBytes(32).toString('hex') + ':0x' + randomBytes(20).toString('hex')
 
@@ -27,4 +30,31 @@ export async function checkOrderUses (t: Test, store: OrderUseStore): Promise<vo
   const five = freshOrder()
   const fives = await Promise.all(Array.from({ length: 100 }, async () => await store.take(five, 5)))
   t.equal(fives.filter(Boolean).length, 5, 'and with a limit of 5, five')
+}
+
+/**
+ * What a host sees of postgresOrderUses without its table: registration refused, saying so
+ * (not a 503 at the first paid start); a table dropped later is named by the store's calls.
+ */
+export async function missingOrderUsesTable (t: Test, pool: PostgresOrderUseClient, drop: () => Promise<void>): Promise<void> {
+  const message = 'fastify-ocean-compute: postgresOrderUses: the table missing_uses does not exist; call createTable() before registering the plugin, or create it in your migrations'
+  // The chain is never asked at registration.
+  const client = { request: async () => { throw new Error('no chain here') } }
+  const register = async (uses: OrderUseStore) => {
+    const app = Fastify()
+    t.teardown(async () => await app.close())
+    app.register(compute, {
+      operator: new MemoryOperator(),
+      terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, orders: chainOrders({ client, jobsPerOrder: 1, uses }) }
+    })
+    await app.ready()
+  }
+  await t.rejects(register(postgresOrderUses(pool, { table: 'missing_uses' })), { code: 'FST_COMPUTE_INVALID_OPTION', message }, 'a store')
+
+  const store = postgresOrderUses(pool, { table: 'missing_uses' })
+  await store.createTable()
+  await register(store)
+  await drop()
+  await t.rejects(async () => await store.take('0xabc', 1), { code: 'FST_COMPUTE_INVALID_OPTION', message }, 'a table dropped while serving: take says so')
+  await t.rejects(async () => { await store.release('0xabc') }, { message }, 'and release')
 }

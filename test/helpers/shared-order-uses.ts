@@ -2,7 +2,7 @@ import type { Test } from 'tap'
 import { request } from 'undici'
 import { spawnScript } from './process.js'
 import { until } from './until.js'
-import { accounts, deployOcean } from './contracts.js'
+import { accounts, deployOcean } from '../../examples/chain/contracts.js'
 
 async function orderProcess (t: Test, env: Record<string, string>): Promise<string> {
   const child = spawnScript('test/helpers/order-process.ts', env)

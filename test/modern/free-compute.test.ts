@@ -148,6 +148,11 @@ t.test('says what it does not do instead of dropping it, and names every malform
   const none = await app.inject({ method: 'POST', url: `${PREFIX}/freeCompute`, headers: { 'content-type': 'application/json' }, payload: '' })
   t.equal(none.statusCode, 400)
   t.same(none.json(), { error: 'A JSON body is required.', errors: { body: ['A JSON body is required.'] } })
+  for (const [type, payload] of [['application/json', '[1,2]'], ['application/json', '"text"'], ['text/plain', 'hello']] as const) {
+    const other = await app.inject({ method: 'POST', url: `${PREFIX}/freeCompute`, headers: { 'content-type': type }, payload })
+    t.equal(other.statusCode, 400, payload)
+    t.same(other.json(), { error: 'The body must be a JSON object.', errors: { body: ['The body must be a JSON object.'] } }, payload)
+  }
   t.equal(operator.calls.length, 0)
   t.equal(await storedNonce(app), 0, 'no nonce is spent on a request refused for its parameters')
 })

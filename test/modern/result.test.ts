@@ -104,3 +104,23 @@ t.test('a result the operator lists but no longer has is a 404; one of unknown s
   t.equal(sliced.body, 'o wo', 'a range across chunks')
   t.equal((await get(1, { range: 'bytes=3-' })).body, 'lo world')
 })
+
+t.test('a range beyond the file is a 416 that closes the result the operator opened (a file descriptor, a connection)', async t => {
+  const { Readable } = await import('node:stream')
+  const opened: Array<InstanceType<typeof Readable>> = []
+  const operator = Object.assign(new MemoryOperator(), {
+    result: async () => {
+      const stream = Readable.from([Buffer.from('hello')])
+      opened.push(stream)
+      return { contentType: 'text/plain', size: 5, stream }
+    }
+  })
+  const app = await nodeApp(t, operator)
+  const start = await app.inject({ method: 'POST', url: `${PREFIX}/freeCompute`, payload: { ...await signedParams(app, 'freeStartCompute'), environment: 'default', algorithm: { documentId: 'did:op:algo' } } })
+  const jobId = start.json()[0].jobId as string
+  for (const range of ['bytes=5-', 'bytes=3-1']) {
+    const res = await app.inject({ method: 'GET', url: `${PREFIX}/computeResult?${new URLSearchParams({ ...await signedParams(app, 'getComputeResult'), jobId, index: '0' }).toString()}`, headers: { range } })
+    t.equal(res.statusCode, 416, range)
+  }
+  t.same(opened.map(stream => stream.destroyed), [true, true])
+})

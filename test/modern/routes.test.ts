@@ -141,8 +141,8 @@ t.test('options are checked at registration, each named', async t => {
   }
   await t.rejects(register({ tokenSecret: 'short' }), { message: 'fastify-ocean-compute: tokenSecret must be a string or Buffer of at least 32 bytes' })
   await t.rejects(register({ tokenSecret: 42 }), { message: 'fastify-ocean-compute: tokenSecret must be a string or Buffer of at least 32 bytes' })
-  await t.rejects(register({ environments: [{ id: 'x' }] }), { message: 'fastify-ocean-compute: environments must be a list of compute environments, each with an id and resources' })
-  await t.rejects(register({ environments: 'x' }), { message: 'fastify-ocean-compute: environments must be a list of compute environments, each with an id and resources' })
+  await t.rejects(register({ environments: [{ id: 'x' }] }), { message: 'fastify-ocean-compute: environments must be a list of compute environments as GET computeEnvironments answers them (environments.0.consumerAddress: Expected required property)' })
+  await t.rejects(register({ environments: 'x' }), { message: 'fastify-ocean-compute: environments must be a list of compute environments as GET computeEnvironments answers them (environments: Expected array)' })
   await t.rejects(register({ chainIds: ['1'] }), { message: 'fastify-ocean-compute: chainIds must be a list of chain ids' })
   await t.rejects(register({ providerAddress: 1 }), { message: 'fastify-ocean-compute: providerAddress must be a string' })
   await t.rejects(register({ tokenLifetime: 0 }), { message: 'fastify-ocean-compute: tokenLifetime must be a positive integer, got 0' })

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { createRequire } from 'node:module'
 import type { Worker } from 'node:worker_threads'
 import Fastify from 'fastify'
 import t from 'tap'
@@ -9,26 +8,21 @@ import { chainDdos, type ChainClient } from '../../lib/index.js'
 import { boundedAlone } from '../../lib/terms/resolvers/lzma-alone.js'
 import { lzmaDecoder } from '../../lib/terms/resolvers/lzma-decoder.js'
 import { startAnvil } from '../helpers/anvil.js'
-import { accounts, deployOcean, Metadata } from '../helpers/contracts.js'
+import { accounts, compressDDO, compressDDOText, deployOcean, Metadata } from '../../examples/chain/contracts.js'
 import { freePort } from '../helpers/servers.js'
 
 t.setTimeout(180_000)
 const ctx = () => ({ signal: new AbortController().signal })
-
-// ocean.js 0.9/0.11 OnChainMetadata.compressDDO: LZMA-JS's compressor, no end mark, level 9,
-// of DDO.serialize (JSON.stringify(ddo, null, 2)), as hex.
-const LZMA = (createRequire(import.meta.url)('lzma/src/lzma-c.js') as { LZMA: { disableEndMark?: boolean, compress: (text: string | number[], mode: number) => number[] } }).LZMA
-function compressDDOText (text: string): Hex {
-  LZMA.disableEndMark = true
-  return bytesToHex(Uint8Array.from(LZMA.compress(text, 9), byte => byte & 255))
-}
-const compressDDO = (ddo: unknown) => compressDDOText(JSON.stringify(ddo, null, 2))
 
 t.test('option checks name the option', async t => {
   t.throws(() => chainDdos({ metadata: '0x' + '11'.repeat(20) }), { code: 'FST_COMPUTE_INVALID_OPTION', message: /chainDdos needs exactly one of rpcUrl/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: 'Metadata' }), { message: /chainDdos: metadata must be the Metadata contract's address/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), ttl: -1 }), { message: /chainDdos: ttl must be a whole number/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), maxBytes: 0 }), { message: /chainDdos: maxBytes must be a positive integer/ })
+  for (const name of ['fromBlock', 'ttl', 'cacheSize', 'maxBytes', 'timeout', 'maxResponseBytes']) {
+    t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), [name]: Number.NaN }),
+      { code: 'FST_COMPUTE_INVALID_OPTION', message: new RegExp(`^fastify-ocean-compute: chainDdos: ${name} must be .*, got NaN$`) }, `${name}: NaN`)
+  }
 })
 
 // A node that answers every search with one event carrying `data` under `flags`, one per DID.
@@ -104,7 +98,7 @@ t.test('what the decoder cannot read is no DDO, and the next one is read', async
   const resolve = chainDdos({
     client: publishing({
       [didOf(1)]: ['0x01', (small.slice(0, 28) + 'ff'.repeat(30)) as Hex],
-      [didOf(2)]: ['0x01', bytesToHex(Uint8Array.from(LZMA.compress([0xff, 0xfe, 0x80, 0x7b], 9), byte => byte & 255))],
+      [didOf(2)]: ['0x01', compressDDOText([0xff, 0xfe, 0x80, 0x7b])],
       [didOf(3)]: ['0x01', small]
     }),
     metadata
@@ -184,7 +178,7 @@ if (node !== undefined) {
       ['a length over maxBytes (a bomb)', '0x01', compressDDO('a'.repeat(5000))],
       ['an unknown length (the decoder would run to an end mark)', '0x01', ('0x5d00000002' + 'ff'.repeat(8) + compressDDO({}).slice(28)) as Hex],
       ['a corrupt stream', '0x01', (compressDDO({ id: 'x' }).slice(0, 28) + 'ff'.repeat(30)) as Hex],
-      ['LZMA of bytes that are not UTF-8', '0x01', bytesToHex(Uint8Array.from(LZMA.compress([0xff, 0xfe, 0x80, 0x7b], 9), byte => byte & 255))],
+      ['LZMA of bytes that are not UTF-8', '0x01', compressDDOText([0xff, 0xfe, 0x80, 0x7b])],
       ['plain text over maxBytes', '0x00', ('0x' + '20'.repeat(5000)) as Hex],
       ['plain text that is not JSON', '0x00', '0x7b7b7b']
     ]

@@ -76,6 +76,13 @@ t.test('aquariusResolver refuses a url that is no http(s) URL, naming it', async
   }
 })
 
+t.test('aquariusResolver refuses a maxBytes that is no positive integer, naming it (NaN turned the cap off, -1 refused every DDO)', async t => {
+  for (const maxBytes of [Number.NaN, -1, 0, 1.5, Infinity, '1000']) {
+    t.throws(() => aquariusResolver({ url: 'http://127.0.0.1:1', maxBytes } as never),
+      { code: 'FST_COMPUTE_INVALID_OPTION', message: `aquariusResolver: maxBytes must be a positive integer, got ${String(maxBytes)}` }, String(maxBytes))
+  }
+})
+
 t.test('through the plugin, Aquarius answers 400 for an unknown asset and 503 for its faults, within operatorTimeout', async t => {
   const standIn = (await aquarius(t)).publish(AS_AQUARIUS(dataset()))
   const app = Fastify()
@@ -126,6 +133,15 @@ t.test('folderResolver: the .json files of a folder, by their ids, read once; a 
   await writeFile(join(folder, 'late.json'), AS_AQUARIUS(dataset({ token: '0x' + 'e'.repeat(40) })))
   t.equal(await resolver('did:op:' + 'e'.repeat(40), ctx()), undefined, 'read once: a file added later is not seen')
   await t.rejects(folderResolver(join(folder, 'absent'))(DATASET_DID, ctx()), { code: 'ENOENT' })
+})
+
+t.test('cachedResolver refuses a max or ttl that is no positive integer, naming it (with NaN the cache grew without bound)', async t => {
+  for (const name of ['max', 'ttl']) {
+    for (const value of [Number.NaN, -1, 0, 2.5, Infinity, '10']) {
+      t.throws(() => cachedResolver(async () => undefined, { [name]: value }),
+        { code: 'FST_COMPUTE_INVALID_OPTION', message: `cachedResolver: ${name} must be a positive integer, got ${String(value)}` }, `${name}: ${String(value)}`)
+    }
+  }
 })
 
 t.test('cachedResolver: found DDOs for ttl ms, at most max, least recently used out first; not found and faults never kept', async t => {

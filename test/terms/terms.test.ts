@@ -1,9 +1,12 @@
 import diagnostics from 'node:diagnostics_channel'
 import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import compute, { chainDdos, chainOrders, hostResolver, type ChainClient, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
+import compute, { chainDdos, chainOrders, hostResolver, httpOperator, localOperator, type ChainClient, type ComputeOperator, type ComputePluginOptions, type DDO, type DdoResolver, type OperatorContext, type OperatorStartRequest } from '../../lib/index.js'
 import { OperatorUnavailableError } from '../../lib/errors.js'
 import { CHANNELS } from '../../lib/channels.js'
 import type { JobStatus } from '../../schemas/job.js'
@@ -23,16 +26,16 @@ import {
 
 const RAW = { rawcode: 'console.log(1)', container: CONTAINER }
 
-interface Setup {
+interface Setup<O> {
   ddos?: DDO[]
   orders?: MemoryOrders | false
-  operator?: MemoryOperator
+  operator?: O
   terms?: Partial<OceanTermsOptions>
   plugin?: ComputePluginOptions
 }
 
-async function serve (t: Test, setup: Setup = {}) {
-  const operator = setup.operator ?? new MemoryOperator()
+async function serve<O extends ComputeOperator = MemoryOperator> (t: Test, setup: Setup<O> = {}) {
+  const operator = setup.operator ?? new MemoryOperator() as unknown as O
   const orders = setup.orders === false ? undefined : setup.orders ?? new MemoryOrders().pay('0xtx', DATASET_TOKEN, 1).pay('0xalgo', ALGORITHM_TOKEN, 1)
   const app = Fastify()
   await app.register(compute, {
@@ -95,7 +98,7 @@ t.test('an allowed algorithmDid start carries the algorithm URL and container fr
 
 t.test('spec 6.2, in order, each with the reference provider\'s message', async t => {
   const denied = (credentials: DDO['credentials']) => dataset({ extra: { credentials } })
-  const rows: Array<[string, Setup, Record<string, unknown>, string]> = [
+  const rows: Array<[string, Setup<MemoryOperator>, Record<string, unknown>, string]> = [
     ['documentId present', {}, { documentId: undefined }, 'No documentId in input item.'],
     ['transferTxId present', {}, { transferTxId: undefined }, 'No transferTxId in input item.'],
     ['serviceId present', {}, { serviceId: undefined }, 'No serviceId in input item.'],
@@ -337,7 +340,7 @@ t.test('a use is kept when the operator may have started the job: it timed out, 
       return jobs
     }
   }
-  let { app, orders, operator } = await serve(t, { operator: new LateOperator(), plugin: { operatorTimeout: 100 } })
+  let { app, orders, operator } = await serve<MemoryOperator>(t, { operator: new LateOperator(), plugin: { operatorTimeout: 100 } })
   const late = await start(app)
   t.equal(late.statusCode, 503)
   t.equal(operator.jobs.size, 1, 'the job is on the operator')
@@ -381,6 +384,24 @@ t.test('a use is kept when the operator may have started the job: it timed out, 
   t.match(await refused, { outcome: 'refused', statusCode: 503 }, 'the start ended as a 503')
   t.equal(orders!.uses, 1)
   t.equal(orders!.released, 0, 'a client that leaves once the job is sent does not get its use back')
+})
+
+t.test('a use is given back when the start reached no operator: the operator-service refused the connection, or the engine was closed', async t => {
+  let { app, orders } = await serve<ComputeOperator>(t, { operator: httpOperator({ url: `http://127.0.0.1:${await freePort()}/`, account: provider }) })
+  const unreachable = await start(app)
+  t.equal(unreachable.statusCode, 503)
+  t.same(unreachable.json(), { error: 'The compute operator refused the connection.' })
+  t.equal(orders!.uses, 1)
+  t.equal(orders!.released, 1, 'nothing was sent: the use is back')
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'compute-give-back-'))
+  t.teardown(async () => await rm(dataDir, { recursive: true, force: true }))
+  const engine = localOperator({ dataDir })
+  ;({ app, orders } = await serve<ComputeOperator>(t, { operator: engine }))
+  await engine.close()
+  const closed = await start(app)
+  t.equal(closed.statusCode, 503)
+  t.equal(orders!.released, 1, 'a closed engine made no job: the use is back')
 })
 
 t.test('a give-back that fails or hangs is logged and does not change the answer', async t => {
@@ -490,6 +511,7 @@ t.test('registration checks the terms\' options, naming them', async t => {
     [{ terms: { resolver: hostResolver([]), privateKey: '0x12' } }, /terms\.privateKey must be/],
     [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, orders: {} as never } }, /terms\.orders must have a verify/],
     [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, cache: { ttl: 0 } } }, /terms\.cache\.ttl must be a positive integer, got 0/],
+    [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, cache: { max: Number.NaN } } }, /terms\.cache\.max must be a positive integer, got NaN/],
     [{ terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY }, buildWorkflow: () => { throw new Error() } }, /give terms or buildWorkflow, not both/],
     [{ terms: null as never }, /terms\.resolver must be a function/]
   ]

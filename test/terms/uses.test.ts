@@ -1,7 +1,12 @@
 import t from 'tap'
-import { memoryOrderUses, postgresOrderUses, redisOrderUses, type PostgresOrderUseClient } from '../../lib/index.js'
+import { memoryOrderUses, postgresOrderUses, redisOrderUses } from '../../lib/index.js'
 import { orderUsesFrom } from '../../lib/terms/uses/index.js'
-import { checkOrderUses } from '../helpers/order-uses-contract.js'
+import Fastify from 'fastify'
+import compute, { chainOrders, hostResolver } from '../../lib/index.js'
+import { checkOrderUses, missingOrderUsesTable } from '../helpers/order-uses-contract.js'
+import { fakePostgres } from '../helpers/fake-postgres.js'
+import { PROVIDER_KEY } from '../helpers/ddos.js'
+import { MemoryOperator } from '../helpers/memory-operator.js'
 import { LuaRedis } from '../helpers/redis-lua.js'
 
 t.test('memoryOrderUses counts uses per order, atomically', async t => {
@@ -40,30 +45,43 @@ t.test('redisOrderUses and postgresOrderUses check what they are given', async t
 })
 
 t.test('postgresOrderUses sends one statement per call, with the values as parameters', async t => {
-  // PostgreSQL's answers to these statements (test/terms/uses-postgres.test.ts runs them on
-  // a real one): rowCount 1 when the upsert wrote, 0 when its WHERE held it back.
-  const sent: Array<{ text: string, values?: unknown[] }> = []
-  const taken = new Map<string, number>()
-  const pool: PostgresOrderUseClient = {
-    async query (text, values) {
-      sent.push({ text, values })
-      const order = values?.[0] as string
-      if (text.startsWith('INSERT')) {
-        if ((taken.get(order) ?? 0) >= (values![1] as number)) return { rows: [], rowCount: 0 }
-        taken.set(order, (taken.get(order) ?? 0) + 1)
-        return { rows: [], rowCount: 1 }
-      }
-      if (text.startsWith('UPDATE') && (taken.get(order) ?? 0) > 0) taken.set(order, taken.get(order)! - 1)
-      return { rows: [], rowCount: null }
-    }
-  }
+  const pool = fakePostgres()
   const store = postgresOrderUses(pool, { table: 'provider.uses' })
   await store.createTable()
-  t.match(sent[0]!.text, /^CREATE TABLE IF NOT EXISTS provider\.uses \(order_id text PRIMARY KEY, taken integer NOT NULL, expires_at bigint\)$/)
+  t.match(pool.sent[0]!.text, /pg_advisory_xact_lock\(hashtext\('fastify-ocean-compute createTable provider\.uses'\)\);\s+CREATE TABLE IF NOT EXISTS provider\.uses \(order_id text PRIMARY KEY, taken integer NOT NULL, expires_at bigint\);/,
+    'created under a lock: two processes that start together both find it')
   await checkOrderUses(t, store)
-  t.same(sent[1]!.values!.slice(1), [2, null], 'the limit, and null for an order that never expires')
+  t.same(pool.sent[1]!.values.slice(1), [2, null], 'the limit, and null for an order that never expires')
   await store.take('0xabc', 1, 1234)
-  t.same(sent.at(-1)!.values, ['0xabc', 1, 1234])
+  t.same(pool.sent.at(-1)!.values, ['0xabc', 1, 1234])
+})
+
+t.test('in-process (a stand-in for PostgreSQL): a missing order-use table refuses registration, saying so', async t => {
+  const pool = fakePostgres()
+  await missingOrderUsesTable(t, pool, async () => { pool.tables.delete('missing_uses') })
+  const app = Fastify()
+  t.teardown(async () => await app.close())
+  app.register(compute, {
+    operator: new MemoryOperator(),
+    terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, orders: chainOrders({ rpcUrl: 'http://127.0.0.1:1', jobsPerOrder: 1, uses: pool }) }
+  })
+  await t.rejects(async () => { await app.ready() }, { message: /postgresOrderUses: the table compute_order_uses does not exist; call createTable\(\)/ }, 'a pg Pool as uses: its store, with the default table')
+})
+
+t.test('an order-use store that cannot work refuses registration; one is awaited only when uses are counted', async t => {
+  const down = { take: () => true, release: () => {}, ready: async () => { throw new Error('connect ECONNREFUSED') } }
+  const register = async (jobsPerOrder: number | undefined) => {
+    const app = Fastify()
+    t.teardown(async () => await app.close())
+    app.register(compute, {
+      operator: new MemoryOperator(),
+      terms: { resolver: hostResolver([]), privateKey: PROVIDER_KEY, orders: chainOrders({ rpcUrl: 'http://127.0.0.1:1', jobsPerOrder, uses: down }) }
+    })
+    await app.ready()
+  }
+  await t.rejects(register(1), { message: 'connect ECONNREFUSED' }, 'with jobsPerOrder the store is asked first')
+  await register(undefined)
+  t.pass('without jobsPerOrder the store is never used, so never asked')
 })
 
 t.test('orderUsesFrom: a store as it is, a client by its shape, memory when none', async t => {

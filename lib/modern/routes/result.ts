@@ -23,7 +23,14 @@ export function resultRoute (fastify: TypedInstance, options: ResolvedNodeOption
       const viewer = terms?.additionalViewers.some(address => address.toLowerCase() === caller.toLowerCase()) === true
       const owner = viewer ? terms!.owner : caller
       const { file, name } = await ownResultFile(options, request, reply, result, { owner, jobId: params.jobId, index: params.index })
-      const range = rangeOf(request.headers.range, file.size)
+      let range
+      try {
+        range = rangeOf(request.headers.range, file.size)
+      } catch (err) {
+        // Nothing will read it: an open file, or a connection to the operator, is let go now.
+        file.stream.destroy()
+        throw err
+      }
       reply.type(file.contentType).header('content-disposition', `attachment; filename="${name}"`).header('accept-ranges', 'bytes')
       if (range === undefined) {
         if (file.size !== undefined) reply.header('content-length', file.size)

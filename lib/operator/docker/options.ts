@@ -1,6 +1,6 @@
 import { positiveInteger } from '../../option-checks.js'
 import { parseReference, type ImageRef } from './image-ref.js'
-import { invalidOption, resolveEngineOptions, stringsOf, type EngineOptions, type ResolvedEngineOptions } from '../engine/options.js'
+import { allowList, invalidOption, resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from '../engine/options.js'
 
 /** Where the engine tells what goes wrong outside any request (Docker unreachable at startup). */
 export interface DockerLog {
@@ -65,8 +65,7 @@ const warnProcess: DockerLog = { warn: (_obj, msg) => { process.emitWarning(msg,
 /** Applies defaults and checks every option once, when the engine is made. */
 export function resolveDockerOptions (options: DockerOperatorOptions, env: NodeJS.ProcessEnv = process.env): ResolvedDockerOptions {
   const engine = resolveEngineOptions(NAME, options)
-  const images = options.images ?? ['node', 'python']
-  if (!Array.isArray(images)) throw invalidOption(NAME, 'images must be a list of image names')
+  const images = allowList(NAME, 'images', options.images ?? ['node', 'python'], 'image names')
   if (options.pull !== undefined && typeof options.pull !== 'boolean') throw invalidOption(NAME, 'pull must be true or false')
   const cpus = options.cpus ?? 1
   if (typeof cpus !== 'number' || !(cpus > 0) || !Number.isFinite(cpus)) throw invalidOption(NAME, `cpus must be a positive number, got ${String(cpus)}`)
@@ -75,7 +74,7 @@ export function resolveDockerOptions (options: DockerOperatorOptions, env: NodeJ
   return {
     ...engine,
     socketPath: socketOf(options.socketPath, env),
-    images: stringsOf(NAME, 'images', images).map(entry => {
+    images: images.map(entry => {
       const ref = parseReference(entry)
       if (ref === undefined) throw invalidOption(NAME, `images: ${entry} is not an image reference (name, name:tag, name@sha256:…)`)
       return ref

@@ -1,4 +1,4 @@
-import { positiveInteger, wholeNumber } from '../../option-checks.js'
+import { positiveInteger, timeLimit, wholeNumber } from '../../option-checks.js'
 import type { DownloadRules } from './fetch.js'
 import { UrlPolicy, type Resolve } from './url-policy.js'
 
@@ -22,7 +22,7 @@ export interface DownloadOptions {
   maxInputBytes?: number
   /** Redirects followed per download, each one checked. Default: 5. */
   maxRedirects?: number
-  /** Seconds one download may take. Default: 300 (the job's own time limit applies as well). */
+  /** Seconds one download may take. Default: 300 (the job's own time limit applies as well); at most 2147483 (a Node timer's longest wait). */
   timeoutSeconds?: number
   /** The DNS lookup whose answers are checked (`dns.lookup`'s shape, called with `all: true`). Default: `dns.lookup`. */
   lookup?: Resolve
@@ -51,10 +51,11 @@ export function resolveDownloads (name: string, options: DownloadOptions | undef
   } catch (err) {
     throw fail(`downloads.allowAddresses: ${(err as Error).message}`)
   }
-  const number = (option: 'maxAlgorithmBytes' | 'maxInputBytes' | 'timeoutSeconds', fallback: number) =>
+  const number = (option: 'maxAlgorithmBytes' | 'maxInputBytes', fallback: number) =>
     positiveInteger(`${name}: downloads.${option}`, given[option] ?? undefined, fallback)
   const common = {
-    timeoutMs: number('timeoutSeconds', 300) * 1000,
+    // A timer: beyond a Node timer's longest wait it would fire at once.
+    timeoutMs: timeLimit(`${name}: downloads.timeoutSeconds`, given.timeoutSeconds ?? undefined, 300) * 1000,
     maxRedirects: wholeNumber(`${name}: downloads.maxRedirects`, given.maxRedirects ?? undefined, 5)
   }
   const maxInputBytes = number('maxInputBytes', 1024 * MIB)

@@ -21,6 +21,7 @@ import { RunFailure, type AlgorithmRunner, type PreparedJob, type RunOutcome } f
 import { Slots } from './slots.js'
 import { publishJob } from './events.js'
 import { Retention } from './retention.js'
+import { notCreated } from '../not-created.js'
 
 /** Why a job was cut short: the abort reason of its controller. */
 type EndReason = 'stop' | 'timeout' | 'shutdown' | 'outputs' | 'disk'
@@ -123,6 +124,16 @@ export class Engine implements ComputeOperator {
   }
 
   async start (request: OperatorStartRequest, ctx: OperatorContext): Promise<LocalJobStatus[]> {
+    const { dataDir, store, plan, record } = await this.admit(request).catch((err: unknown) => { throw notCreated(err) })
+    const answer = this.statusOf(record)
+    const job = this.track(record, dataDir, plan.maxSeconds, ctx.log)
+    job.done = this.lifecycle(job, store, plan)
+    publishJob(this.label, record, 'queued', this.slots)
+    return [answer]
+  }
+
+  /** Everything before the job exists: a failure here leaves nothing behind. */
+  private async admit (request: OperatorStartRequest): Promise<{ dataDir: string, store: JobStore, plan: JobPlan, record: JobRecord }> {
     const { dataDir, store } = await this.open()
     const plan = planJob(request, this.options, this.runner)
     if (this.disk.hasNoRoomFor(this.options.maxOutputBytes)) throw new OperatorUnavailableError(`The ${this.label} has no disk left for a job's results; try again later.`)
@@ -138,11 +149,7 @@ export class Engine implements ComputeOperator {
     })
     this.slots.admit(record.owner) // 429 past maxJobsPerConsumer
     await store.add(record).catch(err => { this.slots.leave(record.owner); throw err })
-    const answer = this.statusOf(record)
-    const job = this.track(record, dataDir, plan.maxSeconds, ctx.log)
-    job.done = this.lifecycle(job, store, plan)
-    publishJob(this.label, record, 'queued', this.slots)
-    return [answer]
+    return { dataDir, store, plan, record }
   }
 
   async status (query: OperatorQuery, _ctx?: OperatorContext): Promise<LocalJobStatus[]> {
@@ -332,7 +339,11 @@ export class Engine implements ComputeOperator {
   private async measureRunning ({ layout, record, controller }: Job): Promise<void> {
     const { overrun, bytes } = await measure(layout, this.options)
     if (overrun !== undefined) controller.abort('outputs')
-    else if (this.disk.hold(record.jobId, bytes)) controller.abort('disk')
+    else if (this.disk.hold(record.jobId, bytes)) {
+      // Its outputs are discarded as it ends: counted until then, they would end the next job measured too.
+      this.disk.hold(record.jobId, 0)
+      controller.abort('disk')
+    }
   }
 
   /** Fetches one file; answers why it failed, or undefined. An abort is no failure: the job ends as stopped. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobRecord } from './record.js'
 
@@ -37,9 +38,11 @@ export class JobStore {
 
   constructor (private readonly dir: string) {}
 
-  /** Reads the records a previous run left. Files that hold no record are left alone. */
+  /** Reads the records a previous run left, once its folder is found writable. Files that hold no record are left alone. */
   async load (): Promise<void> {
     await mkdir(this.dir, { recursive: true })
+    // Found now, not at the first start: a folder it may read but not write (a read-only volume, another owner's).
+    await access(this.dir, constants.W_OK)
     const found: JobRecord[] = []
     for (const name of await readdir(this.dir)) {
       const file = join(this.dir, name)

@@ -83,6 +83,13 @@ export function stringsOf (name: string, option: string, value: unknown): string
   return entries as string[]
 }
 
+/** An allow-list (images, runtimes): a list of non-empty strings, never empty, since an empty one would refuse every job. */
+export function allowList (name: string, option: string, value: unknown, what: string): string[] {
+  if (!Array.isArray(value)) throw invalidOption(name, `${option} must be a list of ${what}`)
+  if (value.length === 0) throw invalidOption(name, `${option} is empty: with no ${what} allowed, every job would be refused`)
+  return stringsOf(name, option, value)
+}
+
 /** Applies defaults and checks the shared options once, when the engine `name` is made. */
 export function resolveEngineOptions (name: string, options: EngineOptions): ResolvedEngineOptions {
   if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw invalidOption(name, 'dataDir must name a folder')

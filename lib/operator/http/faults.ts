@@ -1,4 +1,5 @@
 import { OperatorUnavailableError } from '../../errors.js'
+import { notCreated } from '../not-created.js'
 
 /** Where an exchange was when it failed. */
 export type Phase = 'request' | 'answer'
@@ -18,6 +19,9 @@ const FAULTS: Readonly<Record<string, string>> = {
 }
 
 const RESETS: ReadonlySet<string> = new Set(['ECONNRESET', 'UND_ERR_SOCKET'])
+
+// No connection was made: the operator-service saw nothing of the call.
+const UNCONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
 function codeOf (err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code
@@ -44,6 +48,7 @@ export function fault (err: unknown, phase: Phase, signal: AbortSignal): Error {
       ? 'The compute operator closed the connection mid-answer.'
       : 'The compute operator closed the connection without answering.', err)
   }
+  if (UNCONNECTED.has(code)) return notCreated(unavailable(FAULTS[code]!, err))
   return unavailable(FAULTS[code] ?? (phase === 'answer'
     ? 'The compute operator failed while sending its answer.'
     : 'The compute operator could not be reached.'), err)

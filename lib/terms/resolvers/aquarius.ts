@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici'
 import type { DDO, DdoResolver } from '../ddo.js'
 import { parseDdoJson } from '../json-text.js'
 import { InvalidOptionError } from '../../errors.js'
+import { positiveInteger } from '../../option-checks.js'
 
 export interface AquariusResolverOptions {
   /** Aquarius' base URL, e.g. `https://aquarius.example.com` (the reference provider's AQUARIUS_URL). */
@@ -49,7 +50,7 @@ export function aquariusResolver (options: AquariusResolverOptions): DdoResolver
   } catch {
     throw new InvalidOptionError('aquariusResolver: url must be an http(s) URL')
   }
-  const maxBytes = options.maxBytes ?? 1024 * 1024
+  const maxBytes = positiveInteger('aquariusResolver: maxBytes', options.maxBytes, 1024 * 1024)
   return async (did, { signal }) => {
     if (!V3_DID.test(did)) return undefined
     // The DID as the reference provider sends it (`did:op:...`), after the checked base.

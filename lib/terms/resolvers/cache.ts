@@ -1,4 +1,5 @@
 import type { DDO, DdoResolver } from '../ddo.js'
+import { positiveInteger } from '../../option-checks.js'
 
 export interface DdoCacheOptions {
   /** Most DDOs kept; the least recently used goes first. Default: 1000. */
@@ -16,8 +17,13 @@ interface Entry { ddo: DDO, until: number }
  * at once both ask `resolver`.
  */
 export function cachedResolver (resolver: DdoResolver, options: DdoCacheOptions = {}): DdoResolver {
-  const max = options.max ?? 1000
-  const ttl = options.ttl ?? 60_000
+  return cacheOf(resolver, options, 'cachedResolver: ')
+}
+
+/** `cachedResolver`, its options checked (NaN would turn the bound off) and named after `prefix`: the terms' `terms.cache.`. */
+export function cacheOf (resolver: DdoResolver, options: DdoCacheOptions | undefined, prefix: string): DdoResolver {
+  const max = positiveInteger(prefix + 'max', options?.max, 1000)
+  const ttl = positiveInteger(prefix + 'ttl', options?.ttl, 60_000)
   const entries = new Map<string, Entry>()
   return async (did, ctx) => {
     const key = did.toLowerCase()

@@ -1,4 +1,4 @@
-import { postgresTable, type PostgresNonceClient } from '../../verifier/stores/postgres.js'
+import { postgresStoreTable, type PostgresNonceClient } from '../../verifier/stores/postgres.js'
 import type { OrderUseStore } from './store.js'
 
 /** What the store uses of a `pg` Pool: the same as the nonce store's. */
@@ -11,8 +11,13 @@ export interface PostgresOrderUsesOptions {
 
 /** A PostgreSQL order-use store, with the statement that creates its table. */
 export interface PostgresOrderUses extends OrderUseStore {
-  /** `CREATE TABLE IF NOT EXISTS` the store's table; run it once, before the first request (or put it in your migrations). */
+  /**
+   * Creates the store's table when it is missing; run it before registering the plugin (or
+   * put the table in your migrations). Safe when several processes run it at once.
+   */
   createTable(): Promise<void>
+  /** Rejects, saying so, when the table is missing; the plugin awaits it at registration. */
+  ready(): Promise<void>
 }
 
 /**
@@ -23,18 +28,17 @@ export interface PostgresOrderUses extends OrderUseStore {
  * delete those of expired orders, which can start nothing anyway.
  */
 export function postgresOrderUses (pool: PostgresOrderUseClient, options: PostgresOrderUsesOptions = {}): PostgresOrderUses {
-  const table = postgresTable('postgresOrderUses', pool, options.table, 'compute_order_uses')
+  const { table, query, createTable, ready } = postgresStoreTable('postgresOrderUses', pool, options.table, 'compute_order_uses')
   const take = `INSERT INTO ${table} AS stored (order_id, taken, expires_at) VALUES ($1, 1, $3::bigint)
     ON CONFLICT (order_id) DO UPDATE SET taken = stored.taken + 1 WHERE stored.taken < $2::integer`
   const release = `UPDATE ${table} SET taken = taken - 1 WHERE order_id = $1 AND taken > 0`
   return {
     take: async (order, limit, expiresAt) =>
-      (await pool.query(take, [order, limit, expiresAt ?? null])).rowCount === 1,
+      (await query(take, [order, limit, expiresAt ?? null])).rowCount === 1,
     async release (order) {
-      await pool.query(release, [order])
+      await query(release, [order])
     },
-    async createTable () {
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (order_id text PRIMARY KEY, taken integer NOT NULL, expires_at bigint)`)
-    }
+    createTable: async () => { await createTable('order_id text PRIMARY KEY, taken integer NOT NULL, expires_at bigint') },
+    ready
   }
 }

@@ -13,4 +13,6 @@ export interface OrderUseStore {
   take(order: string, limit: number, expiresAt?: number): boolean | Promise<boolean>
   /** Gives back one use taken by `take` (the job it was taken for never started). */
   release(order: string): void | Promise<void>
+  /** Rejects when the store cannot work as configured (a missing table); the plugin awaits it at registration. */
+  ready?(): Promise<void>
 }

@@ -13,6 +13,7 @@ t.test('options are checked when the engine is made', async t => {
     [{ dataDir, socketPath: '' }, 'socketPath must name a unix socket'],
     [{ dataDir, images: 'node' as unknown as string[] }, 'images must be a list of image names'],
     [{ dataDir, images: [''] }, 'images must hold non-empty strings'],
+    [{ dataDir, images: [] }, 'images is empty: with no image names allowed, every job would be refused'],
     [{ dataDir, images: ['node:20@sha256:abc'] }, 'images: node:20@sha256:abc is not an image reference (name, name:tag, name@sha256:…)'],
     [{ dataDir, images: ['Node'] }, 'images: Node is not an image reference (name, name:tag, name@sha256:…)'],
     [{ dataDir, pull: 'yes' as unknown as boolean }, 'pull must be true or false'],

@@ -1,9 +1,10 @@
 import t from 'tap'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { mockClock } from '../../helpers/clock.js'
 import { until } from '../../helpers/until.js'
-import { OWNER, context, currentJob, engine, layoutOf, namedText, resultText, start, tempDir, waitFor } from './helpers.js'
+import { OWNER, alive, context, currentJob, engine, layoutOf, namedText, resultText, start, tempDir, waitFor, writtenPid } from './helpers.js'
 
 // What an algorithm's outputs and logs can reach, and how big they get, on the local engine
 // (issue 20, rows 1, 2, 8 and 11). Python runs unconfined and can make links; Node runs
@@ -218,6 +219,42 @@ t.test('jobs together cannot fill the disk: the one that takes results past maxD
   await t.rejects(start(operator, { rawcode: writes(10, 0) }), { statusCode: 503, message: 'The local compute engine has no disk left for a job\'s results; try again later.' }, 'less than maxOutputBytes left: a start waits')
   await operator.delete({ owner: OWNER, jobId: first.jobId }, context())
   t.match(await waitFor(operator, (await start(operator, { rawcode: writes(10, 0) })).jobId), { exitCode: 0 }, 'room again once a job is deleted')
+})
+
+// Python, whose grandchild leaves the group and holds stdout: a job it is in takes the pipes'
+// grace (a second) to end, long enough to measure the other job in between.
+const FILLS_AND_LINGERS = `import os, time
+open(os.path.join(os.environ['OUTPUTS'], 'out'), 'w').write('x' * 900000)
+escapee = os.fork()
+if escapee == 0:
+    os.setsid()
+    time.sleep(60)
+    os._exit(0)
+open(os.path.join(os.environ['OUTPUTS'], 'escapee'), 'w').write(str(escapee))
+open(os.path.join(os.environ['OUTPUTS'], 'pid'), 'w').write(str(os.getpid()))
+time.sleep(60)`
+
+t.test('a job ended for the disk stops counting at once: the next measure of the other job does not end it too', async t => {
+  const clock = mockClock(t) // the output checks run when the test says, once both outputs are written
+  const dataDir = await tempDir(t)
+  const operator = await engine(t, { dataDir, maxDiskBytes: 1_500_000, maxOutputBytes: 1_000_000 })
+  const jobs = [await start(operator, { rawcode: FILLS_AND_LINGERS, entrypoint: 'python3 $ALGO' }), await start(operator, { rawcode: FILLS_AND_LINGERS, entrypoint: 'python3 $ALGO' })]
+  const pids = await Promise.all(jobs.map(async ({ jobId }) => await writtenPid(dataDir, jobId)))
+  for (const { jobId } of jobs) {
+    const escapee = Number(await readFile(join((await layoutOf(dataDir, jobId)).outputs, 'escapee'), 'utf8'))
+    t.teardown(() => { try { process.kill(escapee, 'SIGKILL') } catch {} })
+  }
+  clock.advance(1000) // both measured: together 1.8 MB, so the second to be counted is ended
+  const endedIndex = await until(async () => {
+    for (const [index, pid] of pids.entries()) if (!await alive(pid)) return index
+  }, 'one of them to be killed')
+  clock.advance(1000) // the other measured again while the ended one waits out its pipes
+  const ended = await waitFor(operator, jobs[endedIndex]!.jobId)
+  t.match(ended, { stopreq: 0, error: 'The provider\'s disk for results is full (maxDiskBytes 1500000): the outputs and logs were discarded.' })
+  const other = jobs[1 - endedIndex]!
+  const [stopped] = await operator.stop({ owner: OWNER, jobId: other.jobId }, context())
+  t.match(stopped, { stopreq: 1 }, 'the other ran on until stopped')
+  t.ok(stopped?.results.some(result => result.filename === 'out' && result.filesize === 900_000), 'and keeps its outputs')
 })
 
 t.test('jobs that end before they are measured are caught at their end; a restart counts what is kept', async t => {

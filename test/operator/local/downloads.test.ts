@@ -98,6 +98,8 @@ t.test('downloads options are checked when the engine is made', async t => {
     [{ maxAlgorithmBytes: 0 }, 'downloads.maxAlgorithmBytes must be a positive integer, got 0'],
     [{ maxInputBytes: 1.5 }, 'downloads.maxInputBytes must be a positive integer, got 1.5'],
     [{ timeoutSeconds: -1 }, 'downloads.timeoutSeconds must be a positive integer, got -1'],
+    // Longer than a Node timer waits, every download would time out at once.
+    [{ timeoutSeconds: 2_200_000 }, 'downloads.timeoutSeconds must be at most 2147483 seconds (the longest a Node timer waits), got 2200000'],
     [{ maxRedirects: -1 }, 'downloads.maxRedirects must be a whole number of at least 0, got -1']
   ]
   for (const [downloads, message] of bad) {

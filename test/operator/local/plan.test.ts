@@ -60,7 +60,8 @@ t.test('options are checked when the engine is made', async t => {
     [{ dataDir, datasets: 'did:op:x' as unknown as Record<string, string> }, 'datasets must map documentIds to paths or URLs'],
     [{ dataDir, datasets: { [DID]: 3 as unknown as string } }, 'datasets must hold non-empty strings'],
     [{ dataDir, runtimes: 'node' as unknown as string[] }, 'runtimes must be a list of program names'],
-    [{ dataDir, runtimes: [''] }, 'runtimes must hold non-empty strings']
+    [{ dataDir, runtimes: [''] }, 'runtimes must hold non-empty strings'],
+    [{ dataDir, runtimes: [] }, 'runtimes is empty: with no program names allowed, every job would be refused']
   ]
   for (const [options, message] of bad) {
     t.throws(() => localOperator(options as LocalOperatorOptions), { code: 'FST_COMPUTE_INVALID_OPTION', message: `fastify-ocean-compute: localOperator: ${message}` }, message)

@@ -1,7 +1,9 @@
+// Ocean's V3 contracts on a development chain, with viem and fixed keys: what the example
+// chain (examples/chain/run.ts) deploys and publishes with, and what the chain tests use.
 import { createRequire } from 'node:module'
 import {
-  createPublicClient, createWalletClient, http, parseEventLogs, parseUnits, toHex,
-  type Abi, type Account, type Address, type Hex, type PublicClient
+  bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEventLogs, parseUnits, toHex,
+  type Abi, type Account, type Address, type Chain, type Hex, type PublicClient
 } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
@@ -39,25 +41,52 @@ export interface Ocean {
   deploy(abi: Abi, bytecode: Hex, args?: unknown[]): Promise<Address>
 }
 
-export async function deployOcean (url: string): Promise<Ocean> {
-  const chain = createPublicClient({ chain: foundry, transport: http(url) })
-  const wallet = (account: Account) => createWalletClient({ account, chain: foundry, transport: http(url) })
+// ocean.js 0.9/0.11 OnChainMetadata.compressDDO: LZMA-JS's compressor, no end mark, level 9, as hex.
+const LZMA = (require('lzma/src/lzma-c.js') as { LZMA: { disableEndMark?: boolean, compress: (text: string | number[], mode: number) => number[] } }).LZMA
+/** `text` (or bytes) compressed as ocean.js compresses a DDO for the Metadata contract. */
+export function compressDDOText (text: string | number[]): Hex {
+  LZMA.disableEndMark = true
+  return bytesToHex(Uint8Array.from(LZMA.compress(text, 9), byte => byte & 255))
+}
+/** A DDO as ocean.js 0.9/0.11 publish it (`DDO.serialize`, then compressed): `data` of `Metadata.create` with flags 0x01. */
+export const compressDDO = (ddo: unknown) => compressDDOText(JSON.stringify(ddo, null, 2))
 
+/** Transactions on the node at `url` (whatever its chain id), each awaited until mined. */
+export async function chainAt (url: string) {
+  const id = Number(await createPublicClient({ transport: http(url) }).getChainId())
+  const chainOf: Chain = id === foundry.id ? foundry : defineChain({ ...foundry, id, name: `chain ${id}` })
+  const chain = createPublicClient({ chain: chainOf, transport: http(url) })
+  const wallet = (account: Account) => createWalletClient({ account, chain: chainOf, transport: http(url) })
   async function mined (hash: Hex) {
-    const receipt = await chain.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-    return receipt
+    return await chain.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   }
+  return {
+    id,
+    chain,
+    wallet,
+    mined,
+    /** Any call of a contract, mined; its transaction hash. `gas` set, a reverting call is mined too. */
+    async send (from: Account, to: Address, abi: Abi, functionName: string, args: unknown[], gas?: bigint): Promise<Hex> {
+      const hash = await wallet(from).writeContract({ address: to, abi, functionName, args, chain: chainOf, account: from, ...(gas === undefined ? {} : { gas }) })
+      await mined(hash)
+      return hash
+    },
+    /** A V3 `startOrder` of `amount` datatokens for `serviceId`, from `from` for `consumer`, mined; its transaction hash. */
+    async order (datatoken: Address, { from, consumer = from.address, amount = '1', serviceId = 1, market = ZERO }: { from: Account, consumer?: Address, amount?: string, serviceId?: number, market?: Address }) {
+      return await this.send(from, datatoken, DataTokenTemplate.abi, 'startOrder', [consumer, parseUnits(amount, 18), BigInt(serviceId), market])
+    }
+  }
+}
+
+const ZERO = '0x0000000000000000000000000000000000000000'
+
+export async function deployOcean (url: string): Promise<Ocean> {
+  const node = await chainAt(url)
+  const { chain, wallet, mined, send } = node
   async function deploy (abi: Abi, bytecode: Hex, args: unknown[] = []): Promise<Address> {
     const hash = await wallet(accounts.deployer).deployContract({ abi, bytecode, args })
     return (await mined(hash)).contractAddress!
   }
-  async function send (from: Account, to: Address, abi: Abi, functionName: string, args: unknown[], gas?: bigint): Promise<Hex> {
-    const hash = await wallet(from).writeContract({ address: to, abi, functionName, args, chain: foundry, account: from, ...(gas === undefined ? {} : { gas }) })
-    await mined(hash)
-    return hash
-  }
-
-  const zero = '0x0000000000000000000000000000000000000000'
   const template = await deploy(DataTokenTemplate.abi, DataTokenTemplate.bytecode, ['Template', 'TMPL', accounts.deployer.address, 1n, 'template', accounts.deployer.address])
   const collector = await deploy(OPFCommunityFeeCollector.abi, OPFCommunityFeeCollector.bytecode, [accounts.deployer.address, accounts.deployer.address])
   const factory = await deploy(DTFactory.abi, DTFactory.bytecode, [template, collector])
@@ -72,7 +101,7 @@ export async function deployOcean (url: string): Promise<Ocean> {
     send,
     deploy,
     async transact (from, to, data, gas) {
-      const hash = await wallet(from).sendTransaction({ to, data, gas, account: from, chain: foundry })
+      const hash = await wallet(from).sendTransaction({ to, data, gas, account: from, chain: chain.chain })
       await mined(hash)
       return hash
     },
@@ -85,8 +114,8 @@ export async function deployOcean (url: string): Promise<Ocean> {
       }
       return token
     },
-    async order (datatoken, { from = accounts.consumer, consumer = from.address, amount = '1', serviceId = 1, market = zero }) {
-      return await send(from, datatoken, DataTokenTemplate.abi, 'startOrder', [consumer, parseUnits(amount, 18), BigInt(serviceId), market])
+    async order (datatoken, { from = accounts.consumer, ...options }) {
+      return await node.order(datatoken, { from, ...options })
     }
   }
 }
