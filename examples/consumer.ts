@@ -122,14 +122,22 @@ async function main (): Promise<void> {
   let status: LocalJobStatus | undefined
   let last = job!.status
   console.log(`  ${String(last).padStart(2)} ${job!.statusText}`)
-  for (;;) {
-    ;[status] = await (await call(computeStatus[0], computeStatus[1], {
-      consumerAddress: account.address, jobId: job!.jobId, signature: await signed(job!.jobId)
-    })).json() as LocalJobStatus[]
+  // Every 200 ms at first, then less often (at most every 2 s): a long job stays well under
+  // the example's limit of signed requests, and a 429 waits as long as its retry-after says.
+  for (let polls = 0; ; polls++) {
+    await sleep(Math.min(2000, 200 * 1.5 ** polls))
+    const answer = await fetch(Object.assign(new URL(computeStatus[1], PROVIDER_URL), {
+      search: new URLSearchParams({ consumerAddress: account.address, jobId: job!.jobId, signature: await signed(job!.jobId) }).toString()
+    }), { method: computeStatus[0] })
+    if (answer.status === 429) {
+      await sleep(1000 * Number(answer.headers.get('retry-after') ?? 5))
+      continue
+    }
+    if (!answer.ok) throw new Error(`${computeStatus[0]} ${computeStatus[1]} answered ${answer.status}: ${await answer.text()}`)
+    ;[status] = await answer.json() as LocalJobStatus[]
     if (status!.status !== last) console.log(`  ${String(status!.status).padStart(2)} ${status!.statusText}`)
     last = status!.status
     if ([31, 32, 70].includes(last)) break
-    await sleep(200)
   }
   const done = status!
   console.log(`exit code ${String(done.exitCode)}${done.error === undefined ? '' : `, ${done.error}`}`)
