@@ -50,3 +50,16 @@ t.test('attw finds the types for node16 (ESM and CommonJS), bundler and node10 h
   // under `module: nodenext`: the host test runs and type-checks such a CommonJS host.
   t.same(analysis.problems, [{ kind: 'CJSResolvesToESM', entrypoint: '.', resolutionKind: 'node16-cjs' }])
 })
+
+t.test('the built package decompresses a DDO published with LZMA in its worker thread', async t => {
+  const { chainDdos } = await import('fastify-ocean-compute')
+  // {"id":"did:op:…"} as ocean.js 0.9/0.11 compress it (LZMA-JS, level 9, no end mark).
+  const lzma = (await import('node:module')).createRequire(import.meta.url)('lzma/src/lzma-c.js') as { LZMA: { disableEndMark?: boolean, compress: (text: string, mode: number) => number[] } }
+  lzma.LZMA.disableEndMark = true
+  const did = 'did:op:' + '12'.repeat(20)
+  const ddo = { '@context': 'https://w3id.org/did/v1', id: did, service: [] }
+  const { encodeAbiParameters, bytesToHex } = await import('viem')
+  const data = encodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], ['0x01', bytesToHex(Uint8Array.from(lzma.LZMA.compress(JSON.stringify(ddo), 9), byte => byte & 255))])
+  const resolve = chainDdos({ client: { request: async () => [{ blockNumber: '0x1', logIndex: '0x0', data }] }, metadata: '0x' + '34'.repeat(20) })
+  t.same(await resolve(did, { signal: new AbortController().signal }), ddo, 'from dist/, not through a loader')
+})

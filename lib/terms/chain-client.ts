@@ -1,26 +1,36 @@
 import { createPublicClient, http } from 'viem'
 import { InvalidOptionError } from '../errors.js'
+import { positiveInteger } from '../option-checks.js'
 
 /** What the chain readers ask of a client: EIP-1193's `request`, which a viem client has. */
 export interface ChainClient {
   request(args: { method: string, params?: unknown }): Promise<unknown>
 }
 
-/** The client `options` name: theirs, or viem's over http for `rpcUrl`; exactly one of them. */
-export function clientFrom (name: string, options: { rpcUrl?: string | undefined, client?: ChainClient | undefined }, timeout: number): ChainClient {
+/** What names a client: a URL (with the largest answer read from it) or a client. */
+export interface ClientOptions { rpcUrl?: string | undefined, client?: ChainClient | undefined, maxResponseBytes?: number | undefined }
+
+/**
+ * The client `options` name: theirs, or viem's over http for `rpcUrl`; exactly one of them.
+ * viem's reads an answer up to `maxResponseBytes` and stops reading it there (an answer is
+ * held whole to be parsed: a receipt of tens of MB for a hash a consumer names would be).
+ */
+export function clientFrom (name: string, options: ClientOptions, timeout: number): ChainClient {
   if ((options.client === undefined) === (options.rpcUrl === undefined)) {
     throw new InvalidOptionError(`${name} needs exactly one of rpcUrl (a JSON-RPC URL) and client (a viem client)`)
   }
   if (options.client !== undefined) {
     if (typeof options.client.request !== 'function') throw new InvalidOptionError(`${name}: client must have a request method (a viem client or an EIP-1193 provider)`)
+    if (options.maxResponseBytes !== undefined) throw new InvalidOptionError(`${name}: maxResponseBytes bounds the answers of rpcUrl; a client's own transport bounds its answers`)
     return options.client
   }
+  const maxResponseBodySize = positiveInteger(`${name}: maxResponseBytes`, options.maxResponseBytes, 8 * 1024 * 1024)
   const url = URL.canParse(String(options.rpcUrl)) ? new URL(String(options.rpcUrl)) : undefined
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new InvalidOptionError(`${name}: rpcUrl must be an http or https URL`)
   }
   // viem's own limit a little later than the caller's, which answers first and says why.
-  const viem = createPublicClient({ transport: http(url.href, { timeout: timeout + 1000, retryCount: 0 }) })
+  const viem = createPublicClient({ transport: http(url.href, { timeout: timeout + 1000, retryCount: 0, maxResponseBodySize }) })
   // viem's errors name the whole URL, whose path or query often holds the node's API key;
   // the plugin logs them. They are logged with the origin only.
   const shown = `${url.origin}/…`

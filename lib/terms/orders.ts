@@ -34,6 +34,8 @@ export interface ChainOrdersOptions {
   cacheSize?: number
   /** While an order waits for confirmations, how often the chain's head is read, in ms. Default: 1000. */
   pollInterval?: number
+  /** With `rpcUrl`: the largest answer read from the node (a receipt), in bytes; a larger one is a 503. Default: 8 MiB. */
+  maxResponseBytes?: number
 }
 
 const ORDER_STARTED = toEventSelector('OrderStarted(address,address,uint256,uint256,uint256,address,uint256)')

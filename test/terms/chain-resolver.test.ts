@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import type { Worker } from 'node:worker_threads'
+import Fastify from 'fastify'
 import t from 'tap'
-import { bytesToHex, createPublicClient, http, type Address, type Hex } from 'viem'
+import { bytesToHex, createPublicClient, encodeAbiParameters, hexToBytes, http, type Address, type Hex } from 'viem'
 import { chainDdos, type ChainClient } from '../../lib/index.js'
+import { boundedAlone } from '../../lib/terms/resolvers/lzma-alone.js'
+import { lzmaDecoder } from '../../lib/terms/resolvers/lzma-decoder.js'
 import { startAnvil } from '../helpers/anvil.js'
 import { accounts, compressDDO, compressDDOText, deployOcean, Metadata } from '../../examples/chain/contracts.js'
 import { freePort } from '../helpers/servers.js'
@@ -14,10 +19,102 @@ t.test('option checks name the option', async t => {
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: 'Metadata' }), { message: /chainDdos: metadata must be the Metadata contract's address/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), ttl: -1 }), { message: /chainDdos: ttl must be a whole number/ })
   t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), maxBytes: 0 }), { message: /chainDdos: maxBytes must be a positive integer/ })
-  for (const name of ['fromBlock', 'ttl', 'cacheSize', 'maxBytes', 'timeout']) {
+  for (const name of ['fromBlock', 'ttl', 'cacheSize', 'maxBytes', 'timeout', 'maxResponseBytes']) {
     t.throws(() => chainDdos({ rpcUrl: 'http://x', metadata: '0x' + '11'.repeat(20), [name]: Number.NaN }),
       { code: 'FST_COMPUTE_INVALID_OPTION', message: new RegExp(`^fastify-ocean-compute: chainDdos: ${name} must be .*, got NaN$`) }, `${name}: NaN`)
   }
+})
+
+// A node that answers every search with one event carrying `data` under `flags`, one per DID.
+const MiB = 1024 * 1024
+const didOf = (n: number) => 'did:op:' + n.toString(16).padStart(40, '0')
+const logOf = (flags: Hex, data: Hex) => ({ blockNumber: '0x1', logIndex: '0x0', data: encodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], [flags, data]) })
+const metadata = '0x' + '34'.repeat(20)
+const publishing = (events: Record<string, [Hex, Hex]>): ChainClient => ({
+  request: async args => {
+    const topic = (args.params as [{ topics: [unknown, string] }])[0].topics[1]
+    const found = Object.entries(events).find(([did]) => topic.endsWith(did.slice(-40)))
+    return found === undefined ? [] : [logOf(...found[1])]
+  }
+})
+const nextWorker = async () => (await once(process, 'worker'))[0] as Worker
+// A DDO of 1 MiB, mostly one letter: its stream is a few hundred bytes, its decompression the most CPU maxBytes allows.
+const bombDdo = { '@context': 'https://w3id.org/did/v1', id: didOf(1), service: [{ type: 'metadata', index: 0, attributes: { main: { type: 'dataset', name: 'a'.repeat(MiB - 300) } } }] }
+const bomb = compressDDOText(JSON.stringify(bombDdo, null, 2))
+const small = compressDDO({ '@context': 'https://w3id.org/did/v1', id: didOf(2), service: [] })
+
+t.test('while a DDO is decompressed, the provider answers other requests', async t => {
+  t.ok(bomb.length < 2000, `a ${bomb.length / 2}-byte stream`)
+  const node = publishing({ [didOf(1)]: ['0x01', bomb] })
+  let searched!: () => void
+  const search = new Promise<void>(resolve => { searched = resolve })
+  const resolve = chainDdos({ client: { request: async args => { searched(); return await node.request(args) } }, metadata, maxBytes: MiB })
+  const app = Fastify()
+  app.get('/ping', async () => ({ pong: true }))
+  app.get('/ddo/:did', async request => await resolve((request.params as { did: string }).did, ctx()) ?? {})
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(async () => { await app.close() })
+  const answered: string[] = []
+  const ddo = fetch(`${url}/ddo/${didOf(1)}`).then(async res => { answered.push('ddo'); return await res.json() })
+  await search
+  const ping = await fetch(`${url}/ping`).then(async res => { answered.push('ping'); return await res.json() })
+  t.same(ping, { pong: true })
+  t.same(await ddo, bombDdo, 'the 1 MiB DDO is read')
+  t.same(answered, ['ping', 'ddo'], 'the ping was answered while the DDO was decompressed')
+})
+
+t.test('a DDO not decompressed by the deadline is a 503, and its worker ends', async t => {
+  const events: Record<string, [Hex, Hex]> = { [didOf(1)]: ['0x01', bomb], [didOf(2)]: ['0x01', small] }
+  const resolve = chainDdos({ client: publishing(events), metadata, maxBytes: MiB, timeout: 1 })
+  const worker = nextWorker()
+  await t.rejects(resolve(didOf(1), ctx()), { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', statusCode: 503, message: 'The chain did not answer in time to read the asset\'s DDO.' })
+  await once(await worker, 'exit')
+  t.pass('the worker was terminated')
+  const relaxed = chainDdos({ client: publishing(events), metadata, maxBytes: MiB })
+  t.equal((await relaxed(didOf(2), ctx()))?.id, didOf(2), 'the next DDO is decompressed by a new worker')
+})
+
+t.test('DDOs wait for the decoder in a bounded queue: beyond 8, a 503 at once', async t => {
+  const events: Record<string, [Hex, Hex]> = {}
+  for (let n = 1; n <= 10; n++) events[didOf(n)] = ['0x01', small]
+  const resolve = chainDdos({ client: publishing(events), metadata })
+  const settled: string[] = []
+  await Promise.all(Object.keys(events).map(async did => {
+    settled.push(await resolve(did, ctx()).then(ddo => ddo!.id, (err: Error & { statusCode: number }) => `${err.statusCode} ${err.message}`))
+  }))
+  t.same(settled, ['503 Too many DDOs read from the chain wait to be decompressed: try again.', ...Array(9).fill(didOf(2))],
+    'the tenth was refused at once; the one decompressed first and the eight waiting were read')
+})
+
+t.test('a DDO still waiting for the decoder at its deadline leaves the queue', async t => {
+  const decode = lzmaDecoder(8)
+  const stream = (hex: Hex) => boundedAlone(hexToBytes(hex), MiB)!
+  const first = decode(stream(bomb), Date.now() + 60_000)
+  await t.rejects(decode(stream(small), Date.now()), { message: 'the deadline passed while the DDO waited to be decompressed' })
+  t.match(await first, /^\{/, 'the one decoding goes on')
+})
+
+t.test('what the decoder cannot read is no DDO, and the next one is read', async t => {
+  const resolve = chainDdos({
+    client: publishing({
+      [didOf(1)]: ['0x01', (small.slice(0, 28) + 'ff'.repeat(30)) as Hex],
+      [didOf(2)]: ['0x01', compressDDOText([0xff, 0xfe, 0x80, 0x7b])],
+      [didOf(3)]: ['0x01', small]
+    }),
+    metadata
+  })
+  t.equal(await resolve(didOf(1), ctx()), undefined, 'a corrupt stream')
+  t.equal(await resolve(didOf(2), ctx()), undefined, 'bytes that are not UTF-8')
+  t.ok(await resolve(didOf(3), ctx()), 'then a DDO')
+})
+
+t.test('a worker that dies while it decodes is a 503; the next DDO gets a new one', async t => {
+  const resolve = chainDdos({ client: publishing({ [didOf(1)]: ['0x01', bomb], [didOf(2)]: ['0x01', small] }), metadata, maxBytes: MiB })
+  const worker = nextWorker()
+  const dying = resolve(didOf(1), ctx())
+  await (await worker).terminate()
+  await t.rejects(dying, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain could not be read for the asset\'s DDO.' })
+  t.ok(await resolve(didOf(2), ctx()))
 })
 
 const node = await startAnvil(t)

@@ -3,7 +3,8 @@ import { InvalidOptionError, ChainUnavailableError } from '../../errors.js'
 import { parseUntrustedJson } from '../../json.js'
 import { positiveInteger, timeout as timeoutOption, wholeNumber } from '../../option-checks.js'
 import { clientFrom, expired, raced, type Bound, type ChainClient } from '../chain-client.js'
-import { decompressAlone } from './lzma-alone.js'
+import { boundedAlone } from './lzma-alone.js'
+import { DecoderBusyError, lzmaDecoder } from './lzma-decoder.js'
 import { isDdo, type DDO, type DdoResolver } from '../ddo.js'
 
 export interface ChainDdosOptions {
@@ -19,10 +20,16 @@ export interface ChainDdosOptions {
   ttl?: number
   /** DDOs kept. Default: 1000. */
   cacheSize?: number
-  /** The largest DDO accepted, in bytes once decompressed. Default: 1 MiB. */
+  /**
+   * The largest DDO accepted, in bytes once decompressed. Default: 256 KiB: Ocean's DDOs
+   * are a few KB, and an LZMA stream of a few hundred bytes (cheap to publish) can claim
+   * this whole bound, which its decompression then costs in CPU.
+   */
   maxBytes?: number
   /** The longest one resolution may take, in ms. Default: 10 000. */
   timeout?: number
+  /** With `rpcUrl`: the largest answer read from the node, in bytes; a larger one is a 503. Default: 8 MiB. */
+  maxResponseBytes?: number
 }
 
 const CREATED = toEventSelector('MetadataCreated(address,address,bytes,bytes)')
@@ -31,6 +38,8 @@ const DID = /^did:op:([0-9a-f]{40})$/i
 const QUANTITY = /^0x[0-9a-f]{1,16}$/i
 const FLAG_LZMA = 1
 const FLAG_ENCRYPTED = 2
+// DDOs that may wait for the decoder while it decompresses another: beyond them, a 503 at once.
+const DECODER_QUEUE = 8
 
 interface Event { block: bigint, index: bigint, data: `0x${string}` }
 interface Entry { event: Event | undefined, ddo: DDO | undefined, checked: number }
@@ -48,18 +57,22 @@ const later = (a: Event, b: Event) => a.block > b.block || (a.block === b.block 
 
 /**
  * The DDO an event carries, as ocean.js 0.9/0.11 publish it (`OnChainMetadata`): `flags`
- * bit 0 set, `data` LZMA-compressed in the `.lzma` alone format; bit 0 clear, plain
- * JSON text. Undefined for what no provider can read: encrypted for Aquarius (bit 1),
- * not LZMA, not JSON, too large, or not a DDO.
+ * bit 0 set, `data` LZMA-compressed in the `.lzma` alone format, decompressed by `decode`
+ * (off the event loop); bit 0 clear, plain JSON text. Undefined for what no provider can
+ * read: encrypted for Aquarius (bit 1), not LZMA, not JSON, too large, or not a DDO.
  */
-function ddoOf (event: Event, maxBytes: number): DDO | undefined {
+async function ddoOf (event: Event, maxBytes: number, decode: (stream: Uint8Array) => Promise<string | undefined>): Promise<DDO | undefined> {
   const [flags, data] = decodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], event.data)
   const flag = flags === '0x' ? 0 : hexToBytes(flags)[0]!
   if ((flag & FLAG_ENCRYPTED) !== 0) return undefined
   const bytes = hexToBytes(data)
-  const text = (flag & FLAG_LZMA) !== 0
-    ? decompressAlone(bytes, maxBytes)
-    : bytes.length > maxBytes ? undefined : Buffer.from(bytes).toString('utf8')
+  let text: string | undefined
+  if ((flag & FLAG_LZMA) !== 0) {
+    const stream = boundedAlone(bytes, maxBytes)
+    text = stream === undefined ? undefined : await decode(stream)
+  } else {
+    text = bytes.length > maxBytes ? undefined : Buffer.from(bytes).toString('utf8')
+  }
   if (text === undefined) return undefined
   try {
     const ddo = parseUntrustedJson(text, 'remove')
@@ -85,7 +98,8 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
   const fromBlock = BigInt(wholeNumber('chainDdos: fromBlock', options.fromBlock, 0))
   const ttl = wholeNumber('chainDdos: ttl', options.ttl, 60_000)
   const cacheSize = wholeNumber('chainDdos: cacheSize', options.cacheSize, 1000)
-  const maxBytes = positiveInteger('chainDdos: maxBytes', options.maxBytes, 1024 * 1024)
+  const maxBytes = positiveInteger('chainDdos: maxBytes', options.maxBytes, 256 * 1024)
+  const decoder = lzmaDecoder(DECODER_QUEUE)
 
   const entries = new Map<string, Entry>()
   const searches = new Map<string, Promise<Entry>>()
@@ -105,7 +119,7 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
     let event = known?.event === undefined ? undefined : await latest(datatoken, known.event.block, bound)
     if (event === undefined) event = await latest(datatoken, fromBlock, bound)
     const same = event !== undefined && known?.event !== undefined && !later(event, known.event) && !later(known.event, event)
-    const entry = { event, ddo: same ? known!.ddo : event === undefined ? undefined : ddoOf(event, maxBytes), checked: Date.now() }
+    const entry = { event, ddo: same ? known!.ddo : event === undefined ? undefined : await ddoOf(event, maxBytes, async stream => await decoder(stream, bound.deadline)), checked: Date.now() }
     if (event !== undefined) {
       entries.delete(datatoken)
       entries.set(datatoken, entry)
@@ -129,9 +143,11 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
     try {
       return (await raced(pending, bound)).ddo
     } catch (err) {
-      throw new ChainUnavailableError(expired(bound)
-        ? 'The chain did not answer in time to read the asset\'s DDO.'
-        : 'The chain could not be read for the asset\'s DDO.', { cause: err })
+      throw new ChainUnavailableError(err instanceof DecoderBusyError
+        ? 'Too many DDOs read from the chain wait to be decompressed: try again.'
+        : expired(bound)
+          ? 'The chain did not answer in time to read the asset\'s DDO.'
+          : 'The chain could not be read for the asset\'s DDO.', { cause: err })
     }
   }
 }
