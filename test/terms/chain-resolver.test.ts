@@ -252,6 +252,16 @@ if (node !== undefined) {
   })
 }
 
+t.test('a search cut off at its deadline is a timeout even when the clock is behind the timers (CI saw "could not be read")', async t => {
+  const hanging = chainDdos({ client: { request: async () => await new Promise(() => {}) }, metadata: '0x' + '34'.repeat(20), timeout: 100 })
+  const pending = hanging('did:op:' + '12'.repeat(20), ctx())
+  // A Node timer may fire a little before Date.now() reaches its deadline; here, by 50 ms.
+  const now = Date.now
+  Date.now = () => now() - 50
+  t.teardown(() => { Date.now = now })
+  await t.rejects(pending, { code: 'FST_COMPUTE_CHAIN_UNAVAILABLE', message: 'The chain did not answer in time to read the asset\'s DDO.' })
+})
+
 t.test('an RPC node that is down, slow or answers garbage: a 503 within the bound', async t => {
   const did = 'did:op:' + '12'.repeat(20)
   const metadata = '0x' + '34'.repeat(20)

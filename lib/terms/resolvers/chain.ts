@@ -102,7 +102,7 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
   const decoder = lzmaDecoder(DECODER_QUEUE)
 
   const entries = new Map<string, Entry>()
-  const searches = new Map<string, Promise<Entry>>()
+  const searches = new Map<string, { pending: Promise<Entry>, bound: Bound }>()
 
   async function latest (datatoken: string, from: bigint, bound: Bound): Promise<Event | undefined> {
     const logs = await raced(client.request({
@@ -134,18 +134,21 @@ export function chainDdos (options: ChainDdosOptions): DdoResolver {
     const known = entries.get(datatoken)
     if (known !== undefined && Date.now() - known.checked < ttl) return known.ddo
     const bound = { signal: ctx.signal, deadline: Date.now() + timeout }
-    let pending = searches.get(datatoken)
-    if (pending === undefined) {
+    let shared = searches.get(datatoken)
+    if (shared === undefined) {
       // Its own time limit, not this caller's signal: the callers who join it keep theirs.
-      pending = search(datatoken, known, { signal: new AbortController().signal, deadline: bound.deadline }).finally(() => searches.delete(datatoken))
-      searches.set(datatoken, pending)
+      const own: Bound = { signal: new AbortController().signal, deadline: bound.deadline }
+      shared = { pending: search(datatoken, known, own).finally(() => searches.delete(datatoken)), bound: own }
+      searches.set(datatoken, shared)
     }
     try {
-      return (await raced(pending, bound)).ddo
+      return (await raced(shared.pending, bound)).ddo
     } catch (err) {
+      // The search's own timer, set first for the same deadline, may cut it off before this
+      // caller's fires (and a millisecond before Date.now() reaches it): that is a timeout too.
       throw new ChainUnavailableError(err instanceof DecoderBusyError
         ? 'Too many DDOs read from the chain wait to be decompressed: try again.'
-        : expired(bound)
+        : expired(bound) || shared.bound.passed === true
           ? 'The chain did not answer in time to read the asset\'s DDO.'
           : 'The chain could not be read for the asset\'s DDO.', { cause: err })
     }
