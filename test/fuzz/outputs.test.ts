@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { execFileSync } from 'node:child_process'
-import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { Engine } from '../../lib/operator/engine/engine.js'
 import { splitEntrypoint } from '../../lib/operator/engine/entrypoint.js'
@@ -33,6 +33,14 @@ const op = fc.record({
 const tree = fc.array(op, { maxLength: 30 })
 type Op = { kind: string, folder: string, path: string[], target: string }
 
+async function linkOnTheWay (root: string, folders: string[]): Promise<boolean> {
+  for (let i = 1; i <= folders.length; i++) {
+    const stat = await lstat(join(root, ...folders.slice(0, i))).catch(() => undefined)
+    if (stat?.isSymbolicLink() === true) return true
+  }
+  return false
+}
+
 /** Builds the tree an algorithm would: each op inside its folder, or skipped. */
 async function plant (job: PreparedJob, ops: Op[], secrets: { dir: string, file: string, otherJob: string }): Promise<void> {
   for (const { kind, folder, path, target } of ops) {
@@ -40,6 +48,10 @@ async function plant (job: PreparedJob, ops: Op[], secrets: { dir: string, file:
     const where = join(root, ...path)
     if (relative(root, where).startsWith('..') || where === root) continue // the algorithm's mounts end there
     const to = target === 'SECRET_DIR' ? secrets.dir : target === 'SECRET_FILE' ? secrets.file : target === 'OTHER_JOB' ? secrets.otherJob : target
+    // A link on the way is skipped: this process is not in a container, and writing through
+    // one would write where it points (outside the job, or a file whose content names
+    // another path than its own).
+    if (await linkOnTheWay(root, path.slice(0, -1))) continue
     try {
       await mkdir(join(where, '..'), { recursive: true })
       if (kind === 'dir') await mkdir(where)
