@@ -2,6 +2,8 @@
 // was recorded) gives back the use of an order taken for it; any other failure keeps the use,
 // since the job may run on the operator's side. The engines and the HTTP transport mark such
 // errors; a host's own operator refuses with a 4xx (OperatorRejectedError) to the same effect.
+import { httpStatusOf, isClientStatus } from '../http-status.js'
+
 const NOT_CREATED = Symbol('fastify-ocean-compute.jobNotCreated')
 
 /** Marks `err` as thrown before any job could exist, and returns it. */
@@ -10,7 +12,7 @@ export function notCreated<E> (err: E): E {
   return err
 }
 
-/** True for an error marked by `notCreated`. */
-export function isNotCreated (err: unknown): boolean {
-  return (err as Record<symbol, unknown> | null)?.[NOT_CREATED] === true
+/** True when a start that failed with `err` left no job: the operator refused it (a 4xx), or `err` is marked by `notCreated`. */
+export function jobNeverCreated (err: unknown): boolean {
+  return isClientStatus(httpStatusOf(err)) || (err as Record<symbol, unknown> | null)?.[NOT_CREATED] === true
 }

@@ -2,8 +2,7 @@ import type { onErrorHookHandler } from 'fastify'
 import type { ResolvedOptions } from '../options.js'
 import { channels, type StartMessage } from '../channels.js'
 import { answeredStatus } from '../error-handler.js'
-import { httpStatusOf, isClientStatus } from '../http-status.js'
-import { isNotCreated } from '../operator/not-created.js'
+import { jobNeverCreated } from '../operator/not-created.js'
 import { operatorJobs } from './operator-call.js'
 import { verified, type TypedInstance } from './common.js'
 import { paramsRoute } from './params-route.js'
@@ -56,7 +55,7 @@ export function startRoute (fastify: TypedInstance, options: ResolvedOptions): v
         // closed or full): a use of an order taken for this job is given back. Timed out,
         // failed later or aborted by a client that left: the job may run on the operator's
         // side, so the use is kept, or leaving mid-start would buy jobs for nothing.
-        if (isClientStatus(httpStatusOf(err)) || isNotCreated(err)) await build.giveBack()
+        if (jobNeverCreated(err)) await build.giveBack()
         throw err
       }
       if (channels.start.hasSubscribers) channels.start.publish({ outcome: 'accepted', statusCode: 200, jobId: jobs[0]?.jobId } satisfies StartMessage)
